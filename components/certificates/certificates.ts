@@ -1,0 +1,135 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import {
+    CA_USES,
+    CA_VALIDITY_HOURS,
+    CLIENT_USES,
+    LEAF_EARLY_RENEWAL_HOURS,
+    LEAF_VALIDITY_HOURS,
+    LeafSpec,
+    SERVER_USES,
+    planCertificates,
+} from "./plan";
+
+export interface CertificatesArgs {
+    /** Host name of the web and DICOM endpoints. */
+    domain: string;
+    /** Namespace the TLS Secrets are created in. */
+    namespace: string;
+    /** Names the database is reached by; the first is the certificate's common name. */
+    databaseHosts: string[];
+    /**
+     * Modalities that get a DICOM-TLS client certificate.
+     * @default []
+     */
+    modalities?: string[];
+    /**
+     * An existing kubernetes.io/tls Secret (in `namespace`) for HTTPS. When set, no web certificate is issued.
+     * @default undefined
+     */
+    webTlsSecret?: string;
+}
+
+/** A client certificate and its private key, PEM encoded. */
+export interface ClientCredential {
+    certificatePem: string;
+    privateKeyPem: string;
+}
+
+/**
+ * The pacstack certificate authority and the certificates issued from it, stored as kubernetes.io/tls
+ * Secrets (`tls.crt`, `tls.key`, `ca.crt`). Modality client certificates are returned as secret outputs.
+ */
+export class Certificates extends pulumi.ComponentResource {
+    public readonly caCertificatePem: pulumi.Output<string>;
+    public readonly webTlsSecretName: string;
+    public readonly dicomTlsSecretName: string;
+    public readonly databaseTlsSecretName: string;
+    public readonly modalityCredentials: pulumi.Output<Record<string, ClientCredential>>;
+
+    constructor(name: string, args: CertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pacstack:index:Certificates", name, {}, opts);
+        const caKey = new tls.PrivateKey(`${name}-ca`, { algorithm: "RSA", rsaBits: 4096 }, { parent: this });
+        const ca = new tls.SelfSignedCert(
+            `${name}-ca`,
+            {
+                privateKeyPem: caKey.privateKeyPem,
+                isCaCertificate: true,
+                allowedUses: CA_USES,
+                validityPeriodHours: CA_VALIDITY_HOURS,
+                subject: { commonName: `pacstack CA for ${args.domain}`, organization: "pacstack" },
+            },
+            { parent: this },
+        );
+        this.caCertificatePem = ca.certPem;
+
+        const secretNames: Record<string, string> = {};
+        const clients: Record<string, pulumi.Output<ClientCredential>> = {};
+        const leaves = planCertificates({
+            domain: args.domain,
+            databaseHosts: args.databaseHosts,
+            modalities: args.modalities ?? [],
+            externalWebCertificate: args.webTlsSecret !== undefined,
+        });
+        for (const leaf of leaves) {
+            const { key, cert } = this.issue(`${name}-${leaf.id}`, leaf, caKey, ca);
+            if (leaf.usage === "client") {
+                clients[leaf.commonName] = pulumi.all([cert.certPem, key.privateKeyPem]).apply(([certificatePem, privateKeyPem]) => ({
+                    certificatePem,
+                    privateKeyPem,
+                }));
+                continue;
+            }
+            const secretName = `${name}-${leaf.id}-tls`;
+            new k8s.core.v1.Secret(
+                secretName,
+                {
+                    metadata: { name: secretName, namespace: args.namespace },
+                    type: "kubernetes.io/tls",
+                    stringData: {
+                        "ca.crt": ca.certPem,
+                        "tls.crt": cert.certPem,
+                        "tls.key": pulumi.secret(key.privateKeyPem),
+                    },
+                },
+                { parent: this },
+            );
+            secretNames[leaf.id] = secretName;
+        }
+        this.webTlsSecretName = args.webTlsSecret ?? secretNames.web;
+        this.dicomTlsSecretName = secretNames.dicom;
+        this.databaseTlsSecretName = secretNames.database;
+        this.modalityCredentials = pulumi.secret(pulumi.all(clients));
+        this.registerOutputs({
+            caCertificatePem: this.caCertificatePem,
+            modalityCredentials: this.modalityCredentials,
+        });
+    }
+
+    private issue(name: string, leaf: LeafSpec, caKey: tls.PrivateKey, ca: tls.SelfSignedCert) {
+        const key = new tls.PrivateKey(name, { algorithm: "RSA", rsaBits: 2048 }, { parent: this });
+        const request = new tls.CertRequest(
+            name,
+            {
+                privateKeyPem: key.privateKeyPem,
+                subject: { commonName: leaf.commonName, organization: "pacstack" },
+                dnsNames: leaf.dnsNames,
+            },
+            { parent: this },
+        );
+        const cert = new tls.LocallySignedCert(
+            name,
+            {
+                certRequestPem: request.certRequestPem,
+                caPrivateKeyPem: caKey.privateKeyPem,
+                caCertPem: ca.certPem,
+                allowedUses: leaf.usage === "server" ? SERVER_USES : CLIENT_USES,
+                validityPeriodHours: LEAF_VALIDITY_HOURS,
+                earlyRenewalHours: LEAF_EARLY_RENEWAL_HOURS,
+            },
+            { parent: this },
+        );
+        return { key, cert };
+    }
+}

@@ -1,0 +1,45 @@
+/** What one leaf certificate is for: its subject, names and key usages. */
+export interface LeafSpec {
+    /** Short name used in resource and Secret names, e.g. `web`, `dicom`, `database`, `modality-ct1`. */
+    id: string;
+    commonName: string;
+    dnsNames: string[];
+    usage: "server" | "client";
+}
+
+export interface CertificatePlanInput {
+    domain: string;
+    /** Names the database is reached by (its Service names). */
+    databaseHosts: string[];
+    modalities: string[];
+    /** True when the user brings the HTTPS certificate. */
+    externalWebCertificate: boolean;
+}
+
+export const SERVER_USES = ["digital_signature", "key_encipherment", "server_auth"];
+export const CLIENT_USES = ["digital_signature", "key_encipherment", "client_auth"];
+export const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
+
+/** Validity of leaf certificates; `pulumi up` renews any within earlyRenewalHours of expiry. */
+export const LEAF_VALIDITY_HOURS = 24 * 365;
+export const LEAF_EARLY_RENEWAL_HOURS = 24 * 30;
+export const CA_VALIDITY_HOURS = 24 * 365 * 10;
+
+/** The leaf certificates a platform needs, in a stable order. */
+export function planCertificates(input: CertificatePlanInput): LeafSpec[] {
+    const leaves: LeafSpec[] = [];
+    if (!input.externalWebCertificate) {
+        leaves.push({ id: "web", commonName: input.domain, dnsNames: [input.domain], usage: "server" });
+    }
+    leaves.push({ id: "dicom", commonName: input.domain, dnsNames: [input.domain], usage: "server" });
+    leaves.push({ id: "database", commonName: input.databaseHosts[0], dnsNames: [...input.databaseHosts], usage: "server" });
+    for (const modality of input.modalities) {
+        leaves.push({ id: `modality-${modality}`, commonName: modality, dnsNames: [], usage: "client" });
+    }
+    return leaves;
+}
+
+/** The DNS names of a Service inside the cluster, shortest first. */
+export function serviceHostNames(service: string, namespace: string): string[] {
+    return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
+}

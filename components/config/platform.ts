@@ -1,0 +1,60 @@
+import { PlatformKind } from "./schema";
+
+/** CPU and memory for one container, in Kubernetes quantities. */
+export interface ContainerResources {
+    requests: { cpu: string; memory: string };
+    limits: { cpu: string; memory: string };
+}
+
+/** What a platform decides on its own: storage, exposure and sizes. */
+export interface PlatformProfile {
+    /** Storage class for ReadWriteOnce volumes; undefined means the cluster default. */
+    storageClass?: string;
+    /** How Traefik's Service is exposed. */
+    serviceType: "NodePort" | "LoadBalancer";
+    orthancStorageSize: string;
+    postgresStorageSize: string;
+    resources: {
+        orthanc: ContainerResources;
+        postgres: ContainerResources;
+        traefik: ContainerResources;
+    };
+}
+
+/** Node ports used on minikube and MicroK8s, where no load balancer exists. */
+export const NODE_PORTS = { web: 30080, websecure: 30443, dicom: 31112 } as const;
+
+const SMALL: PlatformProfile["resources"] = {
+    orthanc: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+    postgres: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    traefik: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+};
+
+const LARGE: PlatformProfile["resources"] = {
+    orthanc: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } },
+    postgres: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } },
+    traefik: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+};
+
+export const PLATFORM_PROFILES: Record<PlatformKind, PlatformProfile> = {
+    minikube: {
+        storageClass: "standard",
+        serviceType: "NodePort",
+        orthancStorageSize: "20Gi",
+        postgresStorageSize: "5Gi",
+        resources: SMALL,
+    },
+    microk8s: {
+        storageClass: "microk8s-hostpath",
+        serviceType: "NodePort",
+        orthancStorageSize: "20Gi",
+        postgresStorageSize: "5Gi",
+        resources: SMALL,
+    },
+    cloud: {
+        serviceType: "LoadBalancer",
+        orthancStorageSize: "500Gi",
+        postgresStorageSize: "50Gi",
+        resources: LARGE,
+    },
+};

@@ -1,0 +1,18 @@
+export { Certificates, CertificatesArgs, ClientCredential } from "./certificates/certificates";
+export { planCertificates, serviceHostNames } from "./certificates/plan";
+export { ImageRef, imageReference, parseImage } from "./config/image";
+export { ContainerResources, NODE_PORTS, PLATFORM_PROFILES, PlatformProfile } from "./config/platform";
+export { PLATFORMS, PlatformKind, SETTINGS, SettingKey, SettingSpec } from "./config/schema";
+export { readStackConfig } from "./config/stack";
+export { PlatformConfig, PlatformConfigError, validatePlatformConfig } from "./config/validate";
+export { IsolatedNamespace, IsolatedNamespaceArgs } from "./namespace/isolated-namespace";
+export { Orthanc, OrthancArgs } from "./orthanc/orthanc";
+export { OrthancConfigInput, renderOrthancConfig, renderOrthancCredentials } from "./orthanc/config";
+export { renderDeployedOrthancConfig } from "./orthanc/deployed-config";
+export { DicomEndpoint, Platform, PlatformArgs } from "./platform/platform";
+export { Postgres, PostgresArgs } from "./postgres/postgres";
+export { renderPostgresValues } from "./postgres/values";
+export { Routes, RoutesArgs } from "./routes/routes";
+export { RouteTable, renderRouteTable } from "./routes/table";
+export { Traefik, TraefikArgs } from "./traefik/traefik";
+export { renderTraefikValues } from "./traefik/values";

@@ -1,0 +1,33 @@
+/** Recommended Kubernetes labels for an object pacstack owns. */
+export function appLabels(app: string, instance: string): Record<string, string> {
+    return {
+        "app.kubernetes.io/instance": instance,
+        "app.kubernetes.io/managed-by": "pulumi",
+        "app.kubernetes.io/name": app,
+        "app.kubernetes.io/part-of": "pacstack",
+    };
+}
+
+/** The subset of appLabels that selects pods; stable across upgrades. */
+export function selectorLabels(app: string, instance: string): Record<string, string> {
+    return { "app.kubernetes.io/instance": instance, "app.kubernetes.io/name": app };
+}
+
+/** JSON with object keys sorted at every level, so rendered documents never cause spurious diffs. */
+export function stableJson(value: unknown): string {
+    return JSON.stringify(sortKeys(value), null, 2) + "\n";
+}
+
+export function sortKeys(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(sortKeys);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(
+            Object.keys(value)
+                .sort()
+                .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+        );
+    }
+    return value;
+}

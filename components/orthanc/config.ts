@@ -1,0 +1,130 @@
+import { stableJson } from "../kube/metadata";
+
+/** Ports Orthanc listens on inside its pod. */
+export const ORTHANC_HTTP_PORT = 8042;
+export const ORTHANC_DICOM_PORT = 4242;
+
+/** Environment variables the rendered configuration refers to with Orthanc's `${VAR}` substitution. */
+export const DB_PASSWORD_ENV = "ORTHANC_DB_PASSWORD";
+export const POD_NAME_ENV = "POD_NAME";
+
+export interface OrthancConfigInput {
+    /** Shown in Orthanc Explorer and /system. */
+    name: string;
+    aeTitle: string;
+    /** Number of Orthanc processes sharing the database and storage. */
+    replicas: number;
+    /** Public host name; DICOMweb answers carry https://<publicHost>/dicom-web/ URLs. */
+    publicHost: string;
+    paths: {
+        /** Folder holding the DICOM files. */
+        storage: string;
+        /** Shared libraries Orthanc loads (PostgreSQL index, DICOMweb). */
+        plugins: string[];
+        /** PEM files for DICOM TLS: Orthanc's certificate, its unencrypted key, and the CA clients must chain to. */
+        dicomTlsCertificate: string;
+        dicomTlsPrivateKey: string;
+        dicomTlsTrustedCertificates: string;
+    };
+    database: {
+        host: string;
+        port: number;
+        name: string;
+        username: string;
+    };
+    ports?: { http: number; dicom: number };
+}
+
+/**
+ * Orthanc's configuration without any credential: it goes to a ConfigMap, so `pulumi preview` shows the
+ * real settings. The database password is taken from the environment (`${ORTHANC_DB_PASSWORD}`, filled from
+ * a Secret) and the REST users come from renderOrthancCredentials in a second file of the same folder.
+ *
+ * Versions: every key here is understood by Orthanc 1.10.1, the version the tests run (DatabaseServerIdentifier
+ * dates from 1.9.2, DICOM TLS from 1.9.0). Keys newer than 1.10 (DicomTlsMinimumProtocolVersion, 1.12.4) are
+ * left out so the tested and the deployed configuration are the same document.
+ */
+export function renderOrthancConfig(input: OrthancConfigInput): Record<string, unknown> {
+    const shared = input.replicas > 1;
+    const ports = input.ports ?? { http: ORTHANC_HTTP_PORT, dicom: ORTHANC_DICOM_PORT };
+    const config: Record<string, unknown> = {
+        Name: input.name,
+        HttpPort: ports.http,
+        DicomPort: ports.dicom,
+        DicomAet: input.aeTitle,
+        StorageDirectory: input.paths.storage,
+        IndexDirectory: input.paths.storage,
+        Plugins: input.paths.plugins,
+
+        // REST API: reachable from the pod network (Traefik), always behind credentials.
+        RemoteAccessAllowed: true,
+        AuthenticationEnabled: true,
+        SslEnabled: false,
+        HttpsVerifyPeers: true,
+        HttpDescribeErrors: false,
+        KeepAlive: true,
+
+        // Orthanc Book, "Security": features that give a REST client more than DICOM data.
+        ExecuteLuaEnabled: false,
+        RestApiWriteToFileSystemEnabled: false,
+        WebDavEnabled: false,
+        LimitFindResults: 1000,
+        LimitFindInstances: 1000,
+        DeidentifyLogs: true,
+
+        // DICOM: TLS only, client certificate from the pacstack CA required, called AE title checked.
+        DicomServerEnabled: true,
+        DicomCheckCalledAet: true,
+        DicomAlwaysAllowEcho: true,
+        DicomAlwaysAllowStore: true,
+        DicomTlsEnabled: true,
+        DicomTlsCertificate: input.paths.dicomTlsCertificate,
+        DicomTlsPrivateKey: input.paths.dicomTlsPrivateKey,
+        DicomTlsTrustedCertificates: input.paths.dicomTlsTrustedCertificates,
+        DicomTlsRemoteCertificateRequired: true,
+
+        // Never replace a stored instance silently with a different one carrying the same UIDs.
+        OverwriteInstances: false,
+        StorageCompression: false,
+        // Jobs live in one process; with shared replicas they would be resumed by the wrong one.
+        SaveJobs: !shared,
+
+        PostgreSQL: {
+            EnableIndex: true,
+            EnableStorage: false,
+            EnableSsl: true,
+            Host: input.database.host,
+            Port: input.database.port,
+            Database: input.database.name,
+            Username: input.database.username,
+            Password: `\${${DB_PASSWORD_ENV}}`,
+            // The lock forbids a second Orthanc on the database: right for one replica, wrong for several.
+            Lock: !shared,
+            MaximumConnectionRetries: 20,
+            ConnectionRetryInterval: 5,
+        },
+        DicomWeb: {
+            Enable: true,
+            Root: "/dicom-web/",
+            EnableWado: true,
+            WadoRoot: "/wado",
+            Host: input.publicHost,
+            Ssl: true,
+        },
+    };
+    if (shared) {
+        // One identifier per pod (the pod name), so each process's events and locks are its own.
+        config.DatabaseServerIdentifier = `\${${POD_NAME_ENV}}`;
+    }
+    return config;
+}
+
+/** The second configuration file, holding only credentials; it is stored in a Secret. */
+export function renderOrthancCredentials(users: Record<string, string>): Record<string, unknown> {
+    return { RegisteredUsers: users };
+}
+
+/** Serialised form of either document (sorted keys, so the ConfigMap never changes without cause). */
+export function orthancJson(document: Record<string, unknown>): string {
+    return stableJson(document);
+}

@@ -1,0 +1,145 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ContainerResources } from "../config/platform";
+import { ImageRef, imageReference } from "../config/image";
+import { appLabels } from "../kube/metadata";
+import { ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, orthancJson, renderOrthancCredentials } from "./config";
+import { renderDeployedOrthancConfig } from "./deployed-config";
+import { CONFIG_FILE, CREDENTIALS_FILE } from "./paths";
+import {
+    ORTHANC_APP,
+    renderOrthancDeployment,
+    renderOrthancDisruptionBudget,
+    renderOrthancService,
+    renderOrthancStorageClaim,
+} from "./workload";
+
+export interface OrthancArgs {
+    namespace: string;
+    image: ImageRef;
+    /** Public host name of the platform (DICOMweb URLs, certificate name). */
+    publicHost: string;
+    /**
+     * Orthanc pods; more than one needs a ReadWriteMany storage class.
+     * @default 1
+     */
+    replicas?: number;
+    /**
+     * DICOM AE title.
+     * @default "ORTHANC"
+     */
+    aeTitle?: string;
+    /**
+     * REST user created with a generated password.
+     * @default "admin"
+     */
+    adminUsername?: string;
+    storage: {
+        size: string;
+        /** @default the cluster's default storage class */
+        storageClass?: string;
+        /** @default "ReadWriteOnce" */
+        accessMode?: "ReadWriteOnce" | "ReadWriteMany";
+    };
+    resources: ContainerResources;
+    database: {
+        host: string;
+        port: number;
+        name: string;
+        username: string;
+        /** Secret and key holding the database user's password. */
+        passwordSecret: { name: string; key: string };
+    };
+    /** kubernetes.io/tls Secret (with ca.crt) for DICOM TLS; ca.crt also verifies the database certificate. */
+    dicomTlsSecretName: string;
+}
+
+/**
+ * Orthanc on PostgreSQL: a Deployment of the orthancteam/orthanc image whose configuration is rendered by
+ * renderOrthancConfig (ConfigMap) plus a credentials file (Secret), DICOM files on a retained PVC, DICOM TLS
+ * with client certificates, and a ClusterIP Service for HTTP (8042) and DICOM (4242).
+ */
+export class Orthanc extends pulumi.ComponentResource {
+    public readonly serviceName: string;
+    public readonly httpPort = ORTHANC_HTTP_PORT;
+    public readonly dicomPort = ORTHANC_DICOM_PORT;
+    public readonly aeTitle: string;
+    public readonly adminUsername: string;
+    public readonly adminPassword: pulumi.Output<string>;
+    /** Labels that select Orthanc pods (for NetworkPolicies). */
+    public readonly podLabels: Record<string, string>;
+    /** The rendered non-secret configuration, as mounted in the pod. */
+    public readonly configJson: string;
+
+    constructor(name: string, args: OrthancArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pacstack:index:Orthanc", name, {}, opts);
+        const replicas = args.replicas ?? 1;
+        const accessMode = args.storage.accessMode ?? "ReadWriteOnce";
+        this.aeTitle = args.aeTitle ?? "ORTHANC";
+        this.adminUsername = args.adminUsername ?? "admin";
+        this.serviceName = name;
+        this.podLabels = { "app.kubernetes.io/instance": name, "app.kubernetes.io/name": ORTHANC_APP };
+        const parent = { parent: this };
+
+        this.configJson = orthancJson(
+            renderDeployedOrthancConfig({ name, aeTitle: this.aeTitle, replicas, publicHost: args.publicHost, database: args.database }),
+        );
+
+        const password = new random.RandomPassword(`${name}-admin`, { length: 32, special: false }, parent);
+        this.adminPassword = pulumi.secret(password.result);
+        const labels = appLabels(ORTHANC_APP, name);
+
+        const configMap = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            { metadata: { labels, name: `${name}-config`, namespace: args.namespace }, data: { [CONFIG_FILE]: this.configJson } },
+            parent,
+        );
+        const credentials = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { labels, name: `${name}-credentials`, namespace: args.namespace },
+                type: "Opaque",
+                stringData: {
+                    [CREDENTIALS_FILE]: pulumi.secret(
+                        this.adminPassword.apply((p) => orthancJson(renderOrthancCredentials({ [this.adminUsername]: p }))),
+                    ),
+                },
+            },
+            parent,
+        );
+        const account = new k8s.core.v1.ServiceAccount(
+            name,
+            { metadata: { labels, name, namespace: args.namespace }, automountServiceAccountToken: false },
+            parent,
+        );
+        const storage = { claimName: `${name}-storage`, size: args.storage.size, storageClass: args.storage.storageClass, accessMode };
+        // Losing images is the worst failure: the claim (and so the volume) outlives `pulumi destroy`.
+        const claim = new k8s.core.v1.PersistentVolumeClaim(
+            `${name}-storage`,
+            renderOrthancStorageClaim({ name, namespace: args.namespace, storage }),
+            { ...parent, retainOnDelete: true },
+        );
+        new k8s.apps.v1.Deployment(
+            name,
+            renderOrthancDeployment({
+                name,
+                namespace: args.namespace,
+                image: imageReference(args.image),
+                replicas,
+                resources: args.resources,
+                configJson: this.configJson,
+                configMapName: `${name}-config`,
+                credentialsSecretName: `${name}-credentials`,
+                dicomTlsSecretName: args.dicomTlsSecretName,
+                databasePasswordSecret: args.database.passwordSecret,
+                storage,
+            }),
+            { ...parent, dependsOn: [account, claim, configMap, credentials] },
+        );
+        new k8s.core.v1.Service(name, renderOrthancService({ name, namespace: args.namespace }), parent);
+        new k8s.policy.v1.PodDisruptionBudget(name, renderOrthancDisruptionBudget({ name, namespace: args.namespace }), parent);
+
+        this.registerOutputs({ adminPassword: this.adminPassword, serviceName: this.serviceName });
+    }
+}

@@ -1,0 +1,163 @@
+import { createHash } from "node:crypto";
+import { ContainerResources } from "../config/platform";
+import { appLabels, selectorLabels } from "../kube/metadata";
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
+import { DB_PASSWORD_ENV, ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, POD_NAME_ENV } from "./config";
+import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_BINARY, ORTHANC_MOUNTS, ORTHANC_UID } from "./paths";
+import { LIVENESS_PATH, READINESS_PATH, renderProbeScript } from "./probe";
+
+export const ORTHANC_APP = "orthanc";
+
+/** Everything the Orthanc workload documents depend on, as plain values. */
+export interface OrthancWorkloadInput {
+    name: string;
+    namespace: string;
+    image: string;
+    replicas: number;
+    resources: ContainerResources;
+    /** The rendered orthanc.json, hashed into the pod template so a change rolls the pods. */
+    configJson: string;
+    configMapName: string;
+    credentialsSecretName: string;
+    dicomTlsSecretName: string;
+    databasePasswordSecret: { name: string; key: string };
+    storage: { claimName: string; size: string; storageClass?: string; accessMode: "ReadWriteOnce" | "ReadWriteMany" };
+}
+
+export function configChecksum(configJson: string): string {
+    return createHash("sha256").update(configJson).digest("hex");
+}
+
+function execProbe(path: string, periodSeconds: number, failureThreshold: number) {
+    const script = renderProbeScript(`${ORTHANC_MOUNTS.config}/${CREDENTIALS_FILE}`, ORTHANC_HTTP_PORT);
+    return { exec: { command: ["python3", "-c", script, path] }, failureThreshold, periodSeconds, timeoutSeconds: 5 };
+}
+
+export function renderOrthancDeployment(input: OrthancWorkloadInput) {
+    const labels = appLabels(ORTHANC_APP, input.name);
+    const selector = selectorLabels(ORTHANC_APP, input.name);
+    // One writer on a ReadWriteOnce volume and the PostgreSQL lock: the old pod must stop before the new starts.
+    const strategy =
+        input.replicas === 1 || input.storage.accessMode === "ReadWriteOnce"
+            ? { type: "Recreate" }
+            : { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: "RollingUpdate" };
+    return {
+        apiVersion: "apps/v1" as const,
+        kind: "Deployment" as const,
+        metadata: { labels, name: input.name, namespace: input.namespace },
+        spec: {
+            replicas: input.replicas,
+            selector: { matchLabels: selector },
+            strategy,
+            template: {
+                metadata: {
+                    annotations: { "pacstack.io/config-checksum": configChecksum(input.configJson) },
+                    labels,
+                },
+                spec: {
+                    automountServiceAccountToken: false,
+                    containers: [
+                        {
+                            command: [ORTHANC_BINARY, `${ORTHANC_MOUNTS.config}/`],
+                            env: [
+                                {
+                                    name: DB_PASSWORD_ENV,
+                                    valueFrom: { secretKeyRef: { key: input.databasePasswordSecret.key, name: input.databasePasswordSecret.name } },
+                                },
+                                { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+                                // libpq verifies the database certificate against the pacstack CA when this file exists.
+                                { name: "PGSSLROOTCERT", value: `${ORTHANC_MOUNTS.dicomTls}/ca.crt` },
+                            ],
+                            image: input.image,
+                            imagePullPolicy: "IfNotPresent",
+                            livenessProbe: execProbe(LIVENESS_PATH, 20, 3),
+                            name: "orthanc",
+                            ports: [
+                                { containerPort: ORTHANC_HTTP_PORT, name: "http", protocol: "TCP" },
+                                { containerPort: ORTHANC_DICOM_PORT, name: "dicom", protocol: "TCP" },
+                            ],
+                            readinessProbe: execProbe(READINESS_PATH, 10, 3),
+                            resources: input.resources,
+                            securityContext: restrictedContainerSecurityContext(),
+                            // A PostgreSQL schema upgrade on start can take minutes on a large archive.
+                            startupProbe: execProbe(LIVENESS_PATH, 5, 120),
+                            volumeMounts: [
+                                { mountPath: ORTHANC_MOUNTS.config, name: "config", readOnly: true },
+                                { mountPath: ORTHANC_MOUNTS.dicomTls, name: "dicom-tls", readOnly: true },
+                                { mountPath: ORTHANC_MOUNTS.storage, name: "storage" },
+                                { mountPath: ORTHANC_MOUNTS.tmp, name: "tmp" },
+                            ],
+                        },
+                    ],
+                    enableServiceLinks: false,
+                    securityContext: restrictedPodSecurityContext(ORTHANC_UID),
+                    serviceAccountName: input.name,
+                    terminationGracePeriodSeconds: 60,
+                    topologySpreadConstraints: [
+                        {
+                            labelSelector: { matchLabels: selector },
+                            maxSkew: 1,
+                            topologyKey: "kubernetes.io/hostname",
+                            whenUnsatisfiable: "ScheduleAnyway",
+                        },
+                    ],
+                    volumes: [
+                        {
+                            name: "config",
+                            projected: {
+                                defaultMode: 0o440,
+                                sources: [
+                                    { configMap: { items: [{ key: CONFIG_FILE, path: CONFIG_FILE }], name: input.configMapName } },
+                                    { secret: { items: [{ key: CREDENTIALS_FILE, path: CREDENTIALS_FILE }], name: input.credentialsSecretName } },
+                                ],
+                            },
+                        },
+                        { name: "dicom-tls", secret: { defaultMode: 0o440, secretName: input.dicomTlsSecretName } },
+                        { name: "storage", persistentVolumeClaim: { claimName: input.storage.claimName } },
+                        // Orthanc writes archives and uploads being parsed here.
+                        { emptyDir: { sizeLimit: "4Gi" }, name: "tmp" },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+export function renderOrthancService(input: Pick<OrthancWorkloadInput, "name" | "namespace">) {
+    return {
+        apiVersion: "v1" as const,
+        kind: "Service" as const,
+        metadata: { labels: appLabels(ORTHANC_APP, input.name), name: input.name, namespace: input.namespace },
+        spec: {
+            ports: [
+                { name: "http", port: ORTHANC_HTTP_PORT, protocol: "TCP", targetPort: "http" },
+                { name: "dicom", port: ORTHANC_DICOM_PORT, protocol: "TCP", targetPort: "dicom" },
+            ],
+            selector: selectorLabels(ORTHANC_APP, input.name),
+            type: "ClusterIP",
+        },
+    };
+}
+
+export function renderOrthancStorageClaim(input: Pick<OrthancWorkloadInput, "name" | "namespace" | "storage">) {
+    return {
+        apiVersion: "v1" as const,
+        kind: "PersistentVolumeClaim" as const,
+        metadata: { labels: appLabels(ORTHANC_APP, input.name), name: input.storage.claimName, namespace: input.namespace },
+        spec: {
+            accessModes: [input.storage.accessMode],
+            resources: { requests: { storage: input.storage.size } },
+            ...(input.storage.storageClass ? { storageClassName: input.storage.storageClass } : {}),
+        },
+    };
+}
+
+export function renderOrthancDisruptionBudget(input: Pick<OrthancWorkloadInput, "name" | "namespace">) {
+    return {
+        apiVersion: "policy/v1" as const,
+        kind: "PodDisruptionBudget" as const,
+        metadata: { labels: appLabels(ORTHANC_APP, input.name), name: input.name, namespace: input.namespace },
+        // Voluntary evictions (node drains) take one pod at a time and never block on a single replica.
+        spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(ORTHANC_APP, input.name) } },
+    };
+}

@@ -1,0 +1,99 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ContainerResources } from "../config/platform";
+import { ImageRef } from "../config/image";
+import { appLabels } from "../kube/metadata";
+import { ADMIN_PASSWORD_KEY, POSTGRES_CHART, POSTGRES_PORT, USER_PASSWORD_KEY, renderPostgresValues } from "./values";
+
+export interface PostgresArgs {
+    namespace: string;
+    /** Exact version of the Bitnami postgresql chart. */
+    chartVersion: string;
+    image: ImageRef;
+    /**
+     * Database created for the application.
+     * @default "orthanc"
+     */
+    database?: string;
+    /**
+     * Owner of that database.
+     * @default "orthanc"
+     */
+    username?: string;
+    /** kubernetes.io/tls Secret with the server certificate. */
+    tlsSecretName: string;
+    storage: {
+        size: string;
+        /** @default the cluster's default storage class */
+        storageClass?: string;
+    };
+    resources: ContainerResources;
+}
+
+/**
+ * PostgreSQL from the Bitnami chart (helm.v3.Release, pinned OCI version), with generated passwords in a
+ * Secret, TLS from the pacstack CA and a volume kept on `pulumi destroy`.
+ */
+export class Postgres extends pulumi.ComponentResource {
+    /** In-cluster DNS name of the database Service. */
+    public readonly host: string;
+    public readonly port = POSTGRES_PORT;
+    public readonly database: string;
+    public readonly username: string;
+    /** Secret and key holding the application user's password. */
+    public readonly passwordSecret: { name: string; key: string };
+    /** Labels of the database pod, as the chart sets them. */
+    public readonly podLabels: Record<string, string>;
+    public readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pacstack:index:Postgres", name, {}, opts);
+        this.database = args.database ?? "orthanc";
+        this.username = args.username ?? "orthanc";
+        this.host = `${name}.${args.namespace}.svc.cluster.local`;
+        this.podLabels = { "app.kubernetes.io/instance": name, "app.kubernetes.io/name": "postgresql" };
+        const parent = { parent: this };
+
+        const adminPassword = new random.RandomPassword(`${name}-admin`, { length: 32, special: false }, parent);
+        const userPassword = new random.RandomPassword(`${name}-user`, { length: 32, special: false }, parent);
+        const credentials = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            {
+                metadata: { labels: appLabels("postgresql", name), name: `${name}-credentials`, namespace: args.namespace },
+                type: "Opaque",
+                stringData: {
+                    [ADMIN_PASSWORD_KEY]: pulumi.secret(adminPassword.result),
+                    [USER_PASSWORD_KEY]: pulumi.secret(userPassword.result),
+                },
+            },
+            parent,
+        );
+        this.passwordSecret = { name: `${name}-credentials`, key: USER_PASSWORD_KEY };
+
+        this.release = new k8s.helm.v3.Release(
+            name,
+            {
+                name,
+                chart: POSTGRES_CHART,
+                version: args.chartVersion,
+                namespace: args.namespace,
+                createNamespace: false,
+                // First start initialises the cluster and binds a volume; the default 300 s is short on slow disks.
+                timeout: 900,
+                values: renderPostgresValues({
+                    fullname: name,
+                    image: args.image,
+                    database: this.database,
+                    username: this.username,
+                    credentialsSecret: `${name}-credentials`,
+                    tlsSecret: args.tlsSecretName,
+                    storage: args.storage,
+                    resources: args.resources,
+                }),
+            },
+            { ...parent, dependsOn: [credentials] },
+        );
+        this.registerOutputs({ host: this.host });
+    }
+}

@@ -1,0 +1,91 @@
+import { ContainerResources } from "../config/platform";
+import { ImageRef } from "../config/image";
+
+export const POSTGRES_CHART = "oci://registry-1.docker.io/bitnamicharts/postgresql";
+export const POSTGRES_PORT = 5432;
+/** Keys of the credentials Secret, as the chart's auth.existingSecret expects them. */
+export const ADMIN_PASSWORD_KEY = "postgres-password";
+export const USER_PASSWORD_KEY = "password";
+
+/**
+ * Helper images of the chart, in the same registry and organisation as the PostgreSQL image, so one mirror
+ * serves all three. Tags are those of chart 16.7.27, the last published with Debian images before Bitnami
+ * froze them into docker.io/bitnamilegacy (August 2025).
+ */
+export const HELPER_IMAGE_TAGS = { "os-shell": "12-debian-12-r51", "postgres-exporter": "0.17.1-debian-12-r16" } as const;
+
+export interface PostgresValuesInput {
+    /** Release name and fullnameOverride: the Service is reachable under this name. */
+    fullname: string;
+    image: ImageRef;
+    database: string;
+    username: string;
+    credentialsSecret: string;
+    tlsSecret: string;
+    storage: { size: string; storageClass?: string };
+    resources: ContainerResources;
+}
+
+function sibling(image: ImageRef, name: keyof typeof HELPER_IMAGE_TAGS): ImageRef {
+    const organisation = image.repository.includes("/") ? image.repository.slice(0, image.repository.lastIndexOf("/") + 1) : "";
+    return { registry: image.registry, repository: `${organisation}${name}`, tag: HELPER_IMAGE_TAGS[name] };
+}
+
+/** Values for the Bitnami postgresql chart (16.7.x). Paths checked against that chart's values.yaml. */
+export function renderPostgresValues(input: PostgresValuesInput): Record<string, unknown> {
+    return {
+        auth: {
+            database: input.database,
+            enablePostgresUser: true,
+            existingSecret: input.credentialsSecret,
+            secretKeys: { adminPasswordKey: ADMIN_PASSWORD_KEY, userPasswordKey: USER_PASSWORD_KEY },
+            usePasswordFiles: true,
+            username: input.username,
+        },
+        fullnameOverride: input.fullname,
+        // Bitnami's check refuses images outside docker.io/bitnami unless told that the substitution is deliberate.
+        global: { security: { allowInsecureImages: true } },
+        image: { registry: input.image.registry, repository: input.image.repository, tag: input.image.tag },
+        metrics: { enabled: false, image: sibling(input.image, "postgres-exporter") },
+        primary: {
+            automountServiceAccountToken: false,
+            containerSecurityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                enabled: true,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                runAsGroup: 1001,
+                runAsNonRoot: true,
+                runAsUser: 1001,
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            // Durability stays at PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on).
+            extendedConfiguration: ["password_encryption = 'scram-sha-256'", "ssl_min_protocol_version = 'TLSv1.2'", ""].join("\n"),
+            livenessProbe: { enabled: true },
+            // pacstack renders the database's NetworkPolicy itself, next to the others.
+            networkPolicy: { enabled: false },
+            pdb: { create: true, maxUnavailable: 1 },
+            persistence: {
+                accessModes: ["ReadWriteOnce"],
+                enabled: true,
+                size: input.storage.size,
+                ...(input.storage.storageClass ? { storageClass: input.storage.storageClass } : {}),
+            },
+            // The StatefulSet's claim outlives the release: `pulumi destroy` keeps the database.
+            persistentVolumeClaimRetentionPolicy: { enabled: true, whenDeleted: "Retain", whenScaled: "Retain" },
+            podSecurityContext: { enabled: true, fsGroup: 1001, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } },
+            readinessProbe: { enabled: true },
+            resources: input.resources,
+            resourcesPreset: "none",
+        },
+        serviceAccount: { automountServiceAccountToken: false, create: true },
+        tls: {
+            certFilename: "tls.crt",
+            certKeyFilename: "tls.key",
+            certificatesSecret: input.tlsSecret,
+            enabled: true,
+        },
+        volumePermissions: { enabled: false, image: sibling(input.image, "os-shell") },
+    };
+}

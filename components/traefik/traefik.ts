@@ -1,0 +1,75 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ContainerResources } from "../config/platform";
+import { ImageRef } from "../config/image";
+import { allowFromAnywhere, allowKubernetesApi } from "../kube/network-policy";
+import { createNetworkPolicies } from "../kube/resources";
+import { ENTRYPOINT_PORTS, TRAEFIK_CHART, TRAEFIK_REPOSITORY, renderDefaultTlsOption, renderTraefikValues } from "./values";
+
+export interface TraefikArgs {
+    /** Namespace Traefik runs in (its own). */
+    namespace: string;
+    /** Namespaces holding the routes Traefik serves. */
+    routeNamespaces: string[];
+    chartVersion: string;
+    image: ImageRef;
+    /** NodePort on minikube/MicroK8s, LoadBalancer on cloud clusters. */
+    serviceType: "NodePort" | "LoadBalancer";
+    /**
+     * Traefik pods.
+     * @default 1
+     */
+    replicas?: number;
+    resources: ContainerResources;
+    /** Largest accepted upload, in MiB (sizes Traefik's buffer volume). */
+    uploadLimitMiB: number;
+}
+
+/**
+ * Traefik from its official chart (helm.v3.Release, pinned): HTTPS on 443 with HTTP redirected to it, a raw TCP
+ * entrypoint for DICOM-TLS on 11112, and a cluster default TLSOption with TLS 1.2 as the minimum.
+ */
+export class Traefik extends pulumi.ComponentResource {
+    /** Labels of the Traefik pods (the chart sets app.kubernetes.io/name=traefik). */
+    public readonly podLabels = { "app.kubernetes.io/name": "traefik" };
+    public readonly namespace: string;
+    public readonly release: k8s.helm.v3.Release;
+
+    constructor(name: string, args: TraefikArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pacstack:index:Traefik", name, {}, opts);
+        this.namespace = args.namespace;
+        const parent = { parent: this };
+        this.release = new k8s.helm.v3.Release(
+            name,
+            {
+                name,
+                chart: TRAEFIK_CHART,
+                repositoryOpts: { repo: TRAEFIK_REPOSITORY },
+                version: args.chartVersion,
+                namespace: args.namespace,
+                createNamespace: false,
+                timeout: 600,
+                values: renderTraefikValues({
+                    image: args.image,
+                    serviceType: args.serviceType,
+                    replicas: args.replicas ?? 1,
+                    resources: args.resources,
+                    watchNamespaces: [...new Set([args.namespace, ...args.routeNamespaces])],
+                    uploadLimitMiB: args.uploadLimitMiB,
+                }),
+            },
+            parent,
+        );
+        // The TLSOption CRD comes with the chart.
+        new k8s.apiextensions.CustomResource(`${name}-default-tls`, renderDefaultTlsOption(args.namespace), {
+            ...parent,
+            dependsOn: [this.release],
+        });
+        const pods = { namespace: args.namespace, podLabels: this.podLabels };
+        createNetworkPolicies(this, name, [
+            allowFromAnywhere("traefik-entrypoints", pods, Object.values(ENTRYPOINT_PORTS).map((port) => ({ port }))),
+            allowKubernetesApi("traefik-kubernetes-api", pods),
+        ]);
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { SETTINGS } from "../../components/config/schema";
+import { readProjectFile } from "../harness/stack-config";
+
+describe("config: Pulumi.yaml documents every setting", () => {
+    const project = readProjectFile();
+
+    it("declares exactly the settings the validator knows", () => {
+        assert.deepEqual(Object.keys(project.config).sort(), Object.keys(SETTINGS).sort());
+    });
+
+    it("gives each setting the validator's type, default and description", () => {
+        for (const [key, spec] of Object.entries(SETTINGS)) {
+            const declared = project.config[key];
+            assert.equal(declared.type, spec.type, key);
+            assert.equal(declared.description, spec.description, key);
+            assert.deepEqual(declared.default, "default" in spec ? spec.default : undefined, key);
+            if (spec.type === "array") {
+                assert.deepEqual(declared.items, { type: "string" }, key);
+            }
+        }
+    });
+
+    it("leaves only platform and domain required, so every stack must choose them", () => {
+        const required = Object.entries(project.config)
+            .filter(([, spec]) => spec.default === undefined)
+            .map(([key]) => key);
+        assert.deepEqual(required.sort(), ["domain", "platform"]);
+    });
+});

@@ -1,0 +1,107 @@
+import assert from "node:assert/strict";
+import { PlatformConfigError, validatePlatformConfig } from "../../components/config/validate";
+
+const valid = { platform: "minikube", domain: "pacs.example.org" };
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+    try {
+        validatePlatformConfig(raw);
+    } catch (error) {
+        assert.ok(error instanceof PlatformConfigError, `expected PlatformConfigError, got ${error}`);
+        return error.problems;
+    }
+    assert.fail("expected the configuration to be rejected");
+}
+
+/** Asserts exactly one problem, naming the key, showing the value and saying what is allowed. */
+function rejects(raw: Record<string, unknown>, key: string, value: string, allowed: RegExp) {
+    const problems = problemsOf(raw);
+    assert.equal(problems.length, 1, problems.join("\n"));
+    assert.match(problems[0], new RegExp(`^pacstack:${key}\\b`));
+    assert.ok(problems[0].includes(value), `${problems[0]} should show ${value}`);
+    assert.match(problems[0], allowed);
+}
+
+describe("config: validatePlatformConfig", () => {
+    it("applies every default and the minikube profile", () => {
+        const config = validatePlatformConfig(valid);
+        assert.equal(config.namespace, "pacstack");
+        assert.equal(config.ingressNamespace, "pacstack-ingress");
+        assert.equal(config.storageClass, "standard");
+        assert.equal(config.serviceType, "NodePort");
+        assert.equal(config.orthanc.replicas, 1);
+        assert.equal(config.orthanc.accessMode, "ReadWriteOnce");
+        assert.equal(config.orthanc.aeTitle, "ORTHANC");
+        assert.equal(config.orthanc.storageSize, "20Gi");
+        assert.deepEqual(config.orthanc.image, { registry: "docker.io", repository: "orthancteam/orthanc", tag: "26.6.1" });
+        assert.deepEqual(config.postgres.image, { registry: "docker.io", repository: "bitnamilegacy/postgresql", tag: "17.6.0-debian-12-r4" });
+        assert.deepEqual(config.kubernetes, { context: undefined, kubeconfig: undefined });
+        assert.equal(config.webTlsSecret, undefined);
+        assert.deepEqual(config.modalities, []);
+    });
+
+    it("selects storage, exposure and sizes per platform", () => {
+        const microk8s = validatePlatformConfig({ ...valid, platform: "microk8s" });
+        assert.equal(microk8s.storageClass, "microk8s-hostpath");
+        assert.equal(microk8s.serviceType, "NodePort");
+        const cloud = validatePlatformConfig({ ...valid, platform: "cloud" });
+        assert.equal(cloud.storageClass, undefined, "cloud uses the cluster's default storage class");
+        assert.equal(cloud.serviceType, "LoadBalancer");
+        assert.equal(cloud.orthanc.storageSize, "500Gi");
+        assert.notDeepEqual(cloud.orthanc.resources, microk8s.orthanc.resources);
+    });
+
+    it("reads the strings Pulumi passes (integers, JSON lists) and selects the kube context", () => {
+        const config = validatePlatformConfig({
+            ...valid,
+            orthancReplicas: "3",
+            orthancSharedStorageClass: "nfs-client",
+            modalities: '["ct1","mr-2"]',
+            kubeContext: "microk8s",
+            kubeconfig: "/etc/kube/config",
+        });
+        assert.equal(config.orthanc.replicas, 3);
+        assert.equal(config.orthanc.accessMode, "ReadWriteMany");
+        assert.equal(config.orthanc.storageClass, "nfs-client");
+        assert.deepEqual(config.modalities, ["ct1", "mr-2"]);
+        assert.deepEqual(config.kubernetes, { context: "microk8s", kubeconfig: "/etc/kube/config" });
+    });
+
+    it("rejects an unknown platform", () => rejects({ ...valid, platform: "gke" }, "platform", '"gke"', /one of minikube, microk8s, cloud/));
+    it("rejects a malformed domain", () => rejects({ ...valid, domain: "PACS_host" }, "domain", '"PACS_host"', /DNS name/));
+    it("rejects a single-label domain", () => rejects({ ...valid, domain: "localhost" }, "domain", '"localhost"', /at least two labels/));
+    it("rejects replicas < 1", () => rejects({ ...valid, orthancReplicas: 0 }, "orthancReplicas", "0", /from 1 to 10/));
+    it("rejects non-integer replicas", () => rejects({ ...valid, orthancReplicas: "two" }, "orthancReplicas", '"two"', /must be a integer/));
+    it("rejects unknown keys", () => rejects({ ...valid, orthancReplica: 2 }, "orthancReplica", "2", /unknown setting; allowed settings are platform, domain/));
+    it("rejects a missing required key", () => {
+        const problems = problemsOf({ platform: "cloud" });
+        assert.deepEqual(problems.length, 1);
+        assert.match(problems[0], /^pacstack:domain is missing: Host name/);
+    });
+    it("rejects an image pinned to latest", () =>
+        rejects({ ...valid, orthancImage: "orthancteam/orthanc:latest" }, "orthancImage", "orthanc:latest", /pinned by tag or digest/));
+    it("rejects an untagged image", () => rejects({ ...valid, traefikImage: "traefik" }, "traefikImage", '"traefik"', /latest is refused/));
+    it("rejects a malformed AE title", () => rejects({ ...valid, orthancAeTitle: "MY ARCHIVE TITLE TOO LONG" }, "orthancAeTitle", "MY ARCHIVE", /1-16 characters/));
+    it("rejects duplicate or malformed modality names", () => {
+        rejects({ ...valid, modalities: ["ct1", "ct1"] }, "modalities", '["ct1","ct1"]', /distinct lowercase DNS labels/);
+        rejects({ ...valid, modalities: "not json" }, "modalities", '"not json"', /list of strings/);
+    });
+    it("rejects a malformed size", () => rejects({ ...valid, orthancStorageSize: "20GB" }, "orthancStorageSize", '"20GB"', /like 20Gi/));
+    it("rejects an inexact chart version", () => rejects({ ...valid, postgresChartVersion: "16.x" }, "postgresChartVersion", '"16.x"', /exact chart version/));
+    it("rejects an upload limit out of range", () => rejects({ ...valid, uploadLimitMiB: 0 }, "uploadLimitMiB", "0", /from 1 to 65536/));
+    it("rejects replicas > 1 without a ReadWriteMany storage class", () =>
+        rejects({ ...valid, orthancReplicas: 2 }, "orthancReplicas", "2", /orthancSharedStorageClass must name a ReadWriteMany storage class/));
+
+    it("reports every problem of a bad configuration in one error", () => {
+        assert.throws(
+            () => validatePlatformConfig({ platform: "kind", domain: "x", orthancReplicas: -1, colour: "blue" }),
+            (error: PlatformConfigError) => {
+                assert.equal(error.problems.length, 4, error.message);
+                for (const key of ["platform", "domain", "orthancReplicas", "colour"]) {
+                    assert.ok(error.message.includes(`pacstack:${key}`), `${key} missing from:\n${error.message}`);
+                }
+                return true;
+            },
+        );
+    });
+});

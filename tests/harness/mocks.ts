@@ -1,0 +1,71 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** Marks every secret the mocks generate, so a test can find one that leaked out of a Secret. */
+export const MOCK_SECRET = "MOCK-SECRET";
+
+/** Pulumi's wire marker for secret values inside deserialized inputs. */
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    custom: boolean;
+    /** Inputs with secret values still wrapped (see isSecretValue / unwrapSecrets). */
+    inputs: Record<string, unknown>;
+}
+
+export function isSecretValue(value: unknown): value is { value: unknown } {
+    return typeof value === "object" && value !== null && (value as Record<string, unknown>)[SIG_KEY] === SECRET_SIG;
+}
+
+/** Replaces every secret value by `replace(value)`, recursively. */
+export function mapSecrets(value: unknown, replace: (secret: unknown) => unknown): unknown {
+    if (isSecretValue(value)) {
+        return replace(value.value);
+    }
+    if (Array.isArray(value)) {
+        return value.map((v) => mapSecrets(v, replace));
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapSecrets(v, replace)]));
+    }
+    return value;
+}
+
+export const unwrapSecrets = (value: unknown) => mapSecrets(value, (secret) => secret);
+export const redactSecrets = (value: unknown) => mapSecrets(value, () => "[secret]");
+
+/** Plausible outputs for resources whose real provider computes them (keys, certificates, passwords). */
+function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+    switch (args.type) {
+        case "tls:index/privateKey:PrivateKey":
+            return {
+                privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${MOCK_SECRET}(${args.name})\n-----END PRIVATE KEY-----\n`,
+                publicKeyPem: `-----BEGIN PUBLIC KEY-----\n${args.name}\n-----END PUBLIC KEY-----\n`,
+            };
+        case "tls:index/selfSignedCert:SelfSignedCert":
+        case "tls:index/locallySignedCert:LocallySignedCert":
+            return { certPem: `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n` };
+        case "tls:index/certRequest:CertRequest":
+            return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${args.name}\n-----END CERTIFICATE REQUEST-----\n` };
+        case "random:index/randomPassword:RandomPassword":
+            return { result: `${MOCK_SECRET}(${args.name})` };
+        default:
+            return {};
+    }
+}
+
+/** Records every resource the program registers. */
+export class RecordingMocks implements pulumi.runtime.Mocks {
+    public readonly resources: RecordedResource[] = [];
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
+        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs: args.inputs });
+        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...computedOutputs(args) } };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        return args.inputs;
+    }
+}

@@ -1,0 +1,44 @@
+/**
+ * Offline plan: `npm run plan -- <stack> <outdir> [key=value ...]` runs the program under Pulumi mocks with the
+ * stack's config (Pulumi.yaml defaults + Pulumi.<stack>.yaml + overrides) and writes <outdir>/resources.json:
+ * every resource as { type, name, inputs }, secrets replaced by "[secret]", sorted by type and name.
+ * It needs no cluster and no Pulumi CLI.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { planDocument } from "./plan";
+import { runProgram } from "./program";
+import { stackConfig } from "./stack-config";
+
+async function main(): Promise<number> {
+    const [stack, outdir, ...assignments] = process.argv.slice(2);
+    if (!stack || !outdir) {
+        console.error("usage: npm run plan -- <stack> <outdir> [key=value ...]");
+        return 2;
+    }
+    const overrides: Record<string, unknown> = {};
+    for (const assignment of assignments) {
+        const at = assignment.indexOf("=");
+        overrides[assignment.slice(0, at)] = assignment.slice(at + 1);
+    }
+    const run = await runProgram(stack, stackConfig(stack, overrides));
+    if (run.error) {
+        console.error(run.error.message);
+        console.error(`${run.resources.length} resources registered`);
+        return 1;
+    }
+    const plan = planDocument(run);
+    mkdirSync(resolve(outdir), { recursive: true });
+    writeFileSync(join(resolve(outdir), "resources.json"), JSON.stringify(plan.resources, null, 2) + "\n");
+    writeFileSync(join(resolve(outdir), "outputs.json"), JSON.stringify(plan.outputs, null, 2) + "\n");
+    console.log(`${plan.resources.length} resources written to ${join(outdir, "resources.json")}`);
+    return 0;
+}
+
+main().then(
+    (code) => process.exit(code),
+    (error) => {
+        console.error(error);
+        process.exit(1);
+    },
+);

@@ -1,0 +1,55 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { PlannedResource } from "./plan";
+import { REPO_ROOT } from "./stack-config";
+
+export interface PlanResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    resources: PlannedResource[];
+    outputs: Record<string, unknown>;
+    /** The raw resources.json text, for determinism checks. */
+    text: string;
+}
+
+const cache = new Map<string, Promise<PlanResult>>();
+
+/** Runs `npm run plan`'s script in a child process (one Pulumi runtime per process) and reads its files. */
+export function planStack(stack: string, overrides: Record<string, string | number> = {}): Promise<PlanResult> {
+    const assignments = Object.entries(overrides).map(([k, v]) => `${k}=${v}`);
+    const key = [stack, ...assignments].join(" ");
+    if (!cache.has(key)) {
+        cache.set(key, runPlan(stack, assignments));
+    }
+    return cache.get(key)!;
+}
+
+async function runPlan(stack: string, assignments: string[]): Promise<PlanResult> {
+    const outdir = mkdtempSync(join(tmpdir(), `pacstack-plan-${stack}-`));
+    const args = ["-r", "ts-node/register/transpile-only", join(REPO_ROOT, "tests/harness/plan-cli.ts"), stack, outdir, ...assignments];
+    try {
+        const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { cwd: REPO_ROOT });
+        const text = readFileSync(join(outdir, "resources.json"), "utf8");
+        const outputs = JSON.parse(readFileSync(join(outdir, "outputs.json"), "utf8"));
+        return { code: 0, stdout, stderr, resources: JSON.parse(text), outputs, text };
+    } catch (error) {
+        const failure = error as { code?: number; stdout?: string; stderr?: string };
+        return { code: failure.code ?? 1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "", resources: [], outputs: {}, text: "" };
+    }
+}
+
+export function byType(plan: PlanResult, type: string): PlannedResource[] {
+    return plan.resources.filter((r) => r.type === type);
+}
+
+export function one(plan: PlanResult, type: string, name: string): PlannedResource {
+    const found = plan.resources.find((r) => r.type === type && r.name === name);
+    if (!found) {
+        throw new Error(`no ${type} named ${name} in the plan`);
+    }
+    return found;
+}

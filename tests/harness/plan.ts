@@ -1,0 +1,17 @@
+import { sortKeys } from "../../components/kube/metadata";
+import { redactSecrets } from "./mocks";
+import { ProgramRun } from "./program";
+
+export interface PlannedResource {
+    type: string;
+    name: string;
+    inputs: Record<string, unknown>;
+}
+
+/** The reviewable form of a run: secrets redacted, keys sorted, resources ordered by type then name. */
+export function planDocument(run: ProgramRun): { resources: PlannedResource[]; outputs: Record<string, unknown> } {
+    const resources = run.resources
+        .map((r) => ({ type: r.type, name: r.name, inputs: sortKeys(redactSecrets(r.inputs)) as Record<string, unknown> }))
+        .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type)));
+    return { resources, outputs: sortKeys(redactSecrets(run.outputs)) as Record<string, unknown> };
+}

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { DB_PASSWORD_ENV, POD_NAME_ENV, orthancJson, renderOrthancCredentials } from "../../components/orthanc/config";
+import { renderDeployedOrthancConfig } from "../../components/orthanc/deployed-config";
+import { ORTHANC_MOUNTS } from "../../components/orthanc/paths";
+
+const input = {
+    name: "pacstack-orthanc",
+    aeTitle: "PACS",
+    replicas: 1,
+    publicHost: "pacs.example.org",
+    database: { host: "db.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
+};
+
+describe("orthanc: configuration renderer", () => {
+    const single = renderDeployedOrthancConfig(input);
+    const shared = renderDeployedOrthancConfig({ ...input, replicas: 3 });
+    const pg = (config: Record<string, unknown>) => config.PostgreSQL as Record<string, unknown>;
+
+    it("indexes in PostgreSQL over SSL and keeps DICOM files on the storage mount", () => {
+        assert.deepEqual(pg(single), {
+            ConnectionRetryInterval: 5,
+            Database: "orthanc",
+            EnableIndex: true,
+            EnableSsl: true,
+            EnableStorage: false,
+            Host: "db.pacstack.svc.cluster.local",
+            Lock: true,
+            MaximumConnectionRetries: 20,
+            Password: `\${${DB_PASSWORD_ENV}}`,
+            Port: 5432,
+            Username: "orthanc",
+        });
+        assert.equal(single.StorageDirectory, ORTHANC_MOUNTS.storage);
+        assert.deepEqual(single.Plugins, [
+            "/usr/share/orthanc/plugins-available/libOrthancPostgreSQLIndex.so",
+            "/usr/share/orthanc/plugins-available/libOrthancDicomWeb.so",
+        ]);
+    });
+
+    it("contains no credential: passwords come from the environment and the credentials file", () => {
+        const text = orthancJson(single);
+        assert.doesNotMatch(text, /RegisteredUsers/);
+        assert.equal(pg(single).Password, "${ORTHANC_DB_PASSWORD}");
+        assert.deepEqual(renderOrthancCredentials({ admin: "s3cret" }), { RegisteredUsers: { admin: "s3cret" } });
+    });
+
+    it("turns on DICOM TLS with required client certificates and the called-AET check", () => {
+        assert.equal(single.DicomTlsEnabled, true);
+        assert.equal(single.DicomTlsRemoteCertificateRequired, true);
+        assert.equal(single.DicomTlsCertificate, `${ORTHANC_MOUNTS.dicomTls}/tls.crt`);
+        assert.equal(single.DicomTlsPrivateKey, `${ORTHANC_MOUNTS.dicomTls}/tls.key`);
+        assert.equal(single.DicomTlsTrustedCertificates, `${ORTHANC_MOUNTS.dicomTls}/ca.crt`);
+        assert.equal(single.DicomCheckCalledAet, true);
+        assert.equal(single.DicomAet, "PACS");
+    });
+
+    it("applies the Orthanc Book's security hardening", () => {
+        assert.equal(single.AuthenticationEnabled, true);
+        assert.equal(single.RemoteAccessAllowed, true);
+        assert.equal(single.ExecuteLuaEnabled, false);
+        assert.equal(single.RestApiWriteToFileSystemEnabled, false);
+        assert.equal(single.WebDavEnabled, false);
+        assert.equal(single.HttpsVerifyPeers, true);
+        assert.ok((single.LimitFindResults as number) > 0 && (single.LimitFindInstances as number) > 0);
+        assert.equal(single.OverwriteInstances, false);
+    });
+
+    it("publishes DICOMweb URLs on the public HTTPS host", () => {
+        const dicomWeb = single.DicomWeb as Record<string, unknown>;
+        assert.equal(dicomWeb.Root, "/dicom-web/");
+        assert.equal(dicomWeb.Host, "pacs.example.org");
+        assert.equal(dicomWeb.Ssl, true);
+    });
+
+    it("with one replica keeps the database lock, saved jobs and the derived server identity", () => {
+        assert.equal(pg(single).Lock, true);
+        assert.equal(single.SaveJobs, true);
+        assert.equal("DatabaseServerIdentifier" in single, false);
+    });
+
+    it("with several replicas drops the lock and saved jobs and names each pod", () => {
+        assert.equal(pg(shared).Lock, false);
+        assert.equal(shared.SaveJobs, false);
+        assert.equal(shared.DatabaseServerIdentifier, `\${${POD_NAME_ENV}}`);
+    });
+
+    it("serialises deterministically (sorted keys, one trailing newline)", () => {
+        const text = orthancJson(single);
+        const reordered = { ...input, database: { username: "orthanc", name: "orthanc", port: 5432, host: input.database.host } };
+        assert.equal(orthancJson(renderDeployedOrthancConfig(reordered)), text);
+        const keys = Object.keys(JSON.parse(text));
+        assert.deepEqual(keys, [...keys].sort());
+        assert.ok(text.endsWith("}\n"));
+    });
+});
