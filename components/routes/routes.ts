@@ -37,10 +37,7 @@ export class Routes extends pulumi.ComponentResource {
         };
         const docs = [...renderMiddlewares(edge, args.table), renderIngressRoute(edge, args.table), ...renderTcpRoutes(edge, args.table)];
         for (const doc of docs) {
-            const metadata = doc.metadata as { name: string };
-            new k8s.apiextensions.CustomResource(`${metadata.name}-${String(doc.kind).toLowerCase()}`, doc as k8s.apiextensions.CustomResourceArgs, {
-                parent: this,
-            });
+            new k8s.apiextensions.CustomResource(`${doc.metadata.name}-${doc.kind.toLowerCase()}`, doc, { parent: this });
         }
 
         const ports = new Map<string, Set<number>>();

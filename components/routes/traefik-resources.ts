@@ -13,6 +13,14 @@ export interface EdgeInput {
     uploadLimitMiB: number;
 }
 
+/** A Traefik custom resource as pacstack renders it. */
+export interface TraefikDoc {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace: string };
+    spec: Record<string, unknown>;
+}
+
 export function middlewareNames(name: string) {
     return {
         headers: `${name}-security-headers`,
@@ -23,7 +31,7 @@ export function middlewareNames(name: string) {
 }
 
 /** HSTS and browser hardening headers on every HTTPS answer. */
-function securityHeaders(input: EdgeInput) {
+function securityHeaders(input: EdgeInput): TraefikDoc {
     return {
         apiVersion: API_VERSION,
         kind: "Middleware",
@@ -46,7 +54,7 @@ function securityHeaders(input: EdgeInput) {
  * Body size limit for uploads (STOW-RS, POST /instances). Only write requests go through it: the buffering
  * middleware also holds answers until complete, which would stall large WADO-RS downloads.
  */
-function uploadLimit(input: EdgeInput) {
+function uploadLimit(input: EdgeInput): TraefikDoc {
     return {
         apiVersion: API_VERSION,
         kind: "Middleware",
@@ -55,9 +63,9 @@ function uploadLimit(input: EdgeInput) {
     };
 }
 
-export function renderMiddlewares(input: EdgeInput, table: RouteTable) {
+export function renderMiddlewares(input: EdgeInput, table: RouteTable): TraefikDoc[] {
     const names = middlewareNames(input.name);
-    const docs: Record<string, unknown>[] = [securityHeaders(input), uploadLimit(input)];
+    const docs = [securityHeaders(input), uploadLimit(input)];
     for (const route of table.web.filter((r) => r.stripPath)) {
         docs.push({
             apiVersion: API_VERSION,

@@ -13,6 +13,9 @@ export interface RecordedResource {
     custom: boolean;
     /** Inputs with secret values still wrapped (see isSecretValue / unwrapSecrets). */
     inputs: Record<string, unknown>;
+    /** Resource options the engine would see (not part of MockResourceArgs, so read from the request). */
+    retainOnDelete: boolean;
+    parentUrn: string;
 }
 
 export function isSecretValue(value: unknown): value is { value: unknown } {
@@ -34,7 +37,25 @@ export function mapSecrets(value: unknown, replace: (secret: unknown) => unknown
 }
 
 export const unwrapSecrets = (value: unknown) => mapSecrets(value, (secret) => secret);
-export const redactSecrets = (value: unknown) => mapSecrets(value, () => "[secret]");
+/** Every secret leaf becomes "[secret]"; the keys of a secret object stay visible for review. */
+export const redactSecrets = (value: unknown) => mapSecrets(value, redactLeaves);
+
+function redactLeaves(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map(redactLeaves);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactLeaves(mapSecrets(v, (inner) => inner))]));
+    }
+    return "[secret]";
+}
+
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getRetainondelete(): boolean;
+}
 
 /** Plausible outputs for resources whose real provider computes them (keys, certificates, passwords). */
 function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
@@ -59,9 +80,26 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
 /** Records every resource the program registers. */
 export class RecordingMocks implements pulumi.runtime.Mocks {
     public readonly resources: RecordedResource[] = [];
+    private readonly pendingOptions = new Map<string, { retainOnDelete: boolean; parentUrn: string }>();
+
+    /**
+     * Wraps the mock monitor so each registration's options are known to newResource. Pulumi's
+     * MockResourceArgs leave out retainOnDelete; the gRPC request carries it.
+     */
+    captureOptions(monitor: { registerResource: (req: RegisterRequest, callback: unknown) => unknown }) {
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: RegisterRequest, callback: unknown) => {
+            if (typeof req.getRetainondelete !== "function" || typeof req.getParent !== "function") {
+                throw new Error("Pulumi's RegisterResourceRequest changed: update tests/harness/mocks.ts");
+            }
+            this.pendingOptions.set(`${req.getType()}::${req.getName()}`, { retainOnDelete: req.getRetainondelete(), parentUrn: req.getParent() });
+            return register(req, callback);
+        };
+    }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs: args.inputs });
+        const options = this.pendingOptions.get(`${args.type}::${args.name}`) ?? { retainOnDelete: false, parentUrn: "" };
+        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs: args.inputs, ...options });
         return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...computedOutputs(args) } };
     }
 

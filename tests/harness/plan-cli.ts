@@ -1,7 +1,8 @@
 /**
  * Offline plan: `npm run plan -- <stack> <outdir> [key=value ...]` runs the program under Pulumi mocks with the
  * stack's config (Pulumi.yaml defaults + Pulumi.<stack>.yaml + overrides) and writes <outdir>/resources.json:
- * every resource as { type, name, inputs }, secrets replaced by "[secret]", sorted by type and name.
+ * every resource as { type, name, inputs }, secrets replaced by "[secret]", sorted by type and name, plus
+ * outputs.json (stack outputs, secrets redacted) and kept-on-destroy.json (resources `pulumi destroy` leaves).
  * It needs no cluster and no Pulumi CLI.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
     mkdirSync(resolve(outdir), { recursive: true });
     writeFileSync(join(resolve(outdir), "resources.json"), JSON.stringify(plan.resources, null, 2) + "\n");
     writeFileSync(join(resolve(outdir), "outputs.json"), JSON.stringify(plan.outputs, null, 2) + "\n");
+    writeFileSync(join(resolve(outdir), "kept-on-destroy.json"), JSON.stringify(plan.keptOnDestroy, null, 2) + "\n");
     console.log(`${plan.resources.length} resources written to ${join(outdir, "resources.json")}`);
     return 0;
 }

@@ -12,6 +12,7 @@ export interface PlanResult {
     stderr: string;
     resources: PlannedResource[];
     outputs: Record<string, unknown>;
+    keptOnDestroy: string[];
     /** The raw resources.json text, for determinism checks. */
     text: string;
 }
@@ -35,10 +36,11 @@ async function runPlan(stack: string, assignments: string[]): Promise<PlanResult
         const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { cwd: REPO_ROOT });
         const text = readFileSync(join(outdir, "resources.json"), "utf8");
         const outputs = JSON.parse(readFileSync(join(outdir, "outputs.json"), "utf8"));
-        return { code: 0, stdout, stderr, resources: JSON.parse(text), outputs, text };
+        const keptOnDestroy = JSON.parse(readFileSync(join(outdir, "kept-on-destroy.json"), "utf8"));
+        return { code: 0, stdout, stderr, resources: JSON.parse(text), outputs, keptOnDestroy, text };
     } catch (error) {
         const failure = error as { code?: number; stdout?: string; stderr?: string };
-        return { code: failure.code ?? 1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "", resources: [], outputs: {}, text: "" };
+        return { code: failure.code ?? 1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "", resources: [], outputs: {}, keptOnDestroy: [], text: "" };
     }
 }
 

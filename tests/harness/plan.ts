@@ -9,9 +9,13 @@ export interface PlannedResource {
 }
 
 /** The reviewable form of a run: secrets redacted, keys sorted, resources ordered by type then name. */
-export function planDocument(run: ProgramRun): { resources: PlannedResource[]; outputs: Record<string, unknown> } {
+export function planDocument(run: ProgramRun): { resources: PlannedResource[]; outputs: Record<string, unknown>; keptOnDestroy: string[] } {
     const resources = run.resources
         .map((r) => ({ type: r.type, name: r.name, inputs: sortKeys(redactSecrets(r.inputs)) as Record<string, unknown> }))
         .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type)));
-    return { resources, outputs: sortKeys(redactSecrets(run.outputs)) as Record<string, unknown> };
+    const keptOnDestroy = run.resources
+        .filter((r) => r.retainOnDelete)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
+    return { resources, outputs: sortKeys(redactSecrets(run.outputs)) as Record<string, unknown>, keptOnDestroy };
 }

@@ -35,6 +35,7 @@ export async function runProgram(stack: string, config: Record<string, string>):
     const mocks = new RecordingMocks();
     pulumi.runtime.setAllConfig(config);
     await pulumi.runtime.setMocks(mocks, "pacstack", stack, false);
+    mocks.captureOptions((pulumi.runtime as unknown as { getMonitor(): never }).getMonitor());
     let program: Record<string, unknown>;
     try {
         program = require(join(REPO_ROOT, "index.ts"));

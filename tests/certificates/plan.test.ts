@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+import { parseImage } from "../../components/config/image";
+import { planCertificates, serviceHostNames } from "../../components/certificates/plan";
+
+describe("certificates: plan", () => {
+    const hosts = serviceHostNames("pacstack-postgresql", "pacstack");
+
+    it("issues web, DICOM and database server certificates and one client certificate per modality", () => {
+        const plan = planCertificates({ domain: "pacs.example.org", databaseHosts: hosts, modalities: ["ct1", "mr1"], externalWebCertificate: false });
+        assert.deepEqual(
+            plan.map((l) => [l.id, l.usage]),
+            [["web", "server"], ["dicom", "server"], ["database", "server"], ["modality-ct1", "client"], ["modality-mr1", "client"]],
+        );
+        assert.deepEqual(plan[2].dnsNames, [
+            "pacstack-postgresql",
+            "pacstack-postgresql.pacstack",
+            "pacstack-postgresql.pacstack.svc",
+            "pacstack-postgresql.pacstack.svc.cluster.local",
+        ]);
+    });
+
+    it("issues no web certificate when the user brings one", () => {
+        const plan = planCertificates({ domain: "pacs.example.org", databaseHosts: hosts, modalities: [], externalWebCertificate: true });
+        assert.deepEqual(plan.map((l) => l.id), ["dicom", "database"]);
+    });
+});
+
+describe("config: image references", () => {
+    it("splits registry, repository and tag, defaulting to docker.io", () => {
+        assert.deepEqual(parseImage("traefik:v3.7.11"), { registry: "docker.io", repository: "traefik", tag: "v3.7.11" });
+        assert.deepEqual(parseImage("bitnamilegacy/postgresql:17"), { registry: "docker.io", repository: "bitnamilegacy/postgresql", tag: "17" });
+        assert.deepEqual(parseImage("registry.local:5000/a/b:1"), { registry: "registry.local:5000", repository: "a/b", tag: "1" });
+        const digest = `sha256:${"a".repeat(64)}`;
+        assert.deepEqual(parseImage(`ghcr.io/x/y@${digest}`), { registry: "ghcr.io", repository: "x/y", tag: digest });
+    });
+
+    it("refuses unpinned and latest references", () => {
+        assert.equal(parseImage("traefik"), undefined);
+        assert.equal(parseImage("traefik:latest"), undefined);
+        assert.equal(parseImage("Traefik:1"), undefined);
+    });
+});

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { ORTHANC_MOUNTS } from "../../components/orthanc/paths";
+import { LIVENESS_PATH, READINESS_PATH } from "../../components/orthanc/probe";
+import {
+    configChecksum,
+    renderOrthancDeployment,
+    renderOrthancDisruptionBudget,
+    renderOrthancService,
+    renderOrthancStorageClaim,
+} from "../../components/orthanc/workload";
+
+const input = {
+    name: "pacstack-orthanc",
+    namespace: "pacstack",
+    image: "docker.io/orthancteam/orthanc:26.6.1",
+    replicas: 1,
+    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+    configJson: '{"Name":"x"}\n',
+    configMapName: "pacstack-orthanc-config",
+    credentialsSecretName: "pacstack-orthanc-credentials",
+    dicomTlsSecretName: "pacstack-dicom-tls",
+    databasePasswordSecret: { name: "pacstack-postgresql-credentials", key: "password" },
+    storage: { claimName: "pacstack-orthanc-storage", size: "20Gi", storageClass: "standard", accessMode: "ReadWriteOnce" as const },
+};
+
+describe("orthanc: workload renderers", () => {
+    const deployment = renderOrthancDeployment(input);
+    const pod = deployment.spec.template.spec;
+    const container = pod.containers[0];
+
+    it("starts Orthanc directly on the mounted configuration folder", () => {
+        assert.deepEqual(container.command, ["/usr/local/bin/Orthanc", "/etc/pacstack/orthanc/"]);
+        const config = pod.volumes.find((v) => v.name === "config")!;
+        assert.deepEqual(
+            config.projected!.sources.map((s) => ("configMap" in s ? s.configMap!.name : s.secret!.name)),
+            ["pacstack-orthanc-config", "pacstack-orthanc-credentials"],
+        );
+    });
+
+    it("takes the database password from the Secret, never from a literal", () => {
+        const password = container.env.find((e) => e.name === "ORTHANC_DB_PASSWORD")!;
+        assert.deepEqual(password.valueFrom, { secretKeyRef: { key: "password", name: "pacstack-postgresql-credentials" } });
+        assert.equal("value" in password, false);
+    });
+
+    it("verifies the database certificate against the pacstack CA", () => {
+        const rootCert = container.env.find((e) => e.name === "PGSSLROOTCERT")!;
+        assert.equal(rootCert.value, `${ORTHANC_MOUNTS.dicomTls}/ca.crt`);
+    });
+
+    it("rolls the pods when the configuration changes", () => {
+        const other = renderOrthancDeployment({ ...input, configJson: '{"Name":"y"}\n' });
+        const annotation = (d: typeof deployment) => d.spec.template.metadata.annotations["pacstack.io/config-checksum"];
+        assert.equal(annotation(deployment), configChecksum(input.configJson));
+        assert.notEqual(annotation(other), annotation(deployment));
+    });
+
+    it("recreates a single writer and rolls shared replicas", () => {
+        assert.deepEqual(deployment.spec.strategy, { type: "Recreate" });
+        const shared = renderOrthancDeployment({ ...input, replicas: 3, storage: { ...input.storage, accessMode: "ReadWriteMany" } });
+        assert.equal(shared.spec.strategy.type, "RollingUpdate");
+        assert.equal(shared.spec.replicas, 3);
+    });
+
+    it("probes with the credentials file: liveness on the process, readiness through the database", () => {
+        const path = (probe: { exec: { command: string[] } }) => probe.exec.command.at(-1);
+        assert.equal(path(container.livenessProbe), LIVENESS_PATH);
+        assert.equal(path(container.startupProbe), LIVENESS_PATH);
+        assert.equal(path(container.readinessProbe), READINESS_PATH);
+        assert.match(container.readinessProbe.exec.command[2], /\/etc\/pacstack\/orthanc\/credentials\.json/);
+    });
+
+    it("exposes HTTP and DICOM through a ClusterIP Service selecting the pods", () => {
+        const service = renderOrthancService(input);
+        assert.deepEqual(
+            service.spec.ports.map((p) => [p.name, p.port]),
+            [["http", 8042], ["dicom", 4242]],
+        );
+        assert.deepEqual(service.spec.selector, deployment.spec.selector.matchLabels);
+    });
+
+    it("claims storage with the requested access mode and class", () => {
+        const claim = renderOrthancStorageClaim(input);
+        assert.deepEqual(claim.spec, { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "20Gi" } }, storageClassName: "standard" });
+        const defaultClass = renderOrthancStorageClaim({ ...input, storage: { ...input.storage, storageClass: undefined } });
+        assert.equal("storageClassName" in defaultClass.spec, false);
+    });
+
+    it("lets node drains evict one pod at a time", () => {
+        assert.equal(renderOrthancDisruptionBudget(input).spec.maxUnavailable, 1);
+    });
+});

@@ -1,0 +1,201 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { PlanResult, byType, one, planStack } from "../harness/plan-runner";
+import { REPO_ROOT } from "../harness/stack-config";
+import { VARIANTS } from "../harness/variants";
+
+const K = {
+    configMap: "kubernetes:core/v1:ConfigMap",
+    deployment: "kubernetes:apps/v1:Deployment",
+    service: "kubernetes:core/v1:Service",
+    secret: "kubernetes:core/v1:Secret",
+    pvc: "kubernetes:core/v1:PersistentVolumeClaim",
+    release: "kubernetes:helm.sh/v3:Release",
+    ingressRoute: "kubernetes:traefik.io/v1alpha1:IngressRoute",
+    tcpRoute: "kubernetes:traefik.io/v1alpha1:IngressRouteTCP",
+    policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    certRequest: "tls:index/certRequest:CertRequest",
+    signedCert: "tls:index/locallySignedCert:LocallySignedCert",
+    provider: "pulumi:providers:kubernetes",
+};
+
+const inputs = (r: { inputs: Record<string, unknown> }) => r.inputs as any;
+
+function orthancConfig(plan: PlanResult) {
+    return JSON.parse(inputs(one(plan, K.configMap, "pacstack-orthanc-config")).data["orthanc.json"]);
+}
+
+function policyAllows(plan: PlanResult, namespace: string, direction: "ingress" | "egress", podLabel: string, port: number): boolean {
+    return byType(plan, K.policy).some((p) => {
+        const doc = inputs(p);
+        const selects = Object.values(doc.spec.podSelector.matchLabels ?? {}).includes(podLabel);
+        const rules = (doc.spec[direction] ?? []) as { ports?: { port: number }[] }[];
+        return doc.metadata.namespace === namespace && selects && rules.some((rule) => rule.ports?.some((p) => p.port === port));
+    });
+}
+
+describe("platform: the whole program under Pulumi mocks", function () {
+    this.timeout(120000);
+    let dev: PlanResult;
+    let prod: PlanResult;
+    before(async () => {
+        [dev, prod] = await Promise.all([planStack("dev"), planStack("prod"), ...VARIANTS.map((v) => planStack(v.stack, v.overrides))]);
+    });
+
+    for (const variant of VARIANTS) {
+        it(`runs for ${variant.label} and builds every component`, async () => {
+            const plan = await planStack(variant.stack, variant.overrides);
+            assert.equal(plan.code, 0, plan.stderr);
+            const components = plan.resources.filter((r) => r.type.startsWith("pacstack:index:")).map((r) => r.type);
+            for (const token of ["Platform", "Certificates", "Postgres", "Orthanc", "Traefik", "Routes", "IsolatedNamespace"]) {
+                assert.ok(components.includes(`pacstack:index:${token}`), `${token} missing`);
+            }
+        });
+    }
+
+    it("exports the web URL, DICOM endpoint, CA certificate and admin credentials (password secret)", () => {
+        assert.deepEqual(dev.outputs, {
+            adminPassword: "[secret]",
+            adminUsername: "admin",
+            caCertificate: "-----BEGIN CERTIFICATE-----\npacstack-ca\n-----END CERTIFICATE-----\n",
+            dicomEndpoint: { aeTitle: "ORTHANC", host: "pacs.minikube.test", port: 31112 },
+            modalityCredentials: {
+                "ct-scanner": { certificatePem: "[secret]", privateKeyPem: "[secret]" },
+                workstation: { certificatePem: "[secret]", privateKeyPem: "[secret]" },
+            },
+            webUrl: "https://pacs.minikube.test:30443/",
+        });
+        assert.deepEqual(prod.outputs.dicomEndpoint, { aeTitle: "ORTHANC", host: "pacs.example.org", port: 11112 });
+        assert.equal(prod.outputs.webUrl, "https://pacs.example.org/");
+    });
+
+    it("deploys through a provider bound to the stack's kube context", () => {
+        assert.equal(inputs(one(dev, K.provider, "pacstack-kubernetes")).context, "minikube");
+        assert.equal(inputs(one(prod, K.provider, "pacstack-kubernetes")).context, undefined);
+    });
+
+    it("points Orthanc's database at the PostgreSQL release's Service and its password Secret", () => {
+        const release = inputs(one(dev, K.release, "pacstack-postgresql"));
+        const config = orthancConfig(dev);
+        assert.equal(release.values.fullnameOverride, "pacstack-postgresql");
+        assert.equal(config.PostgreSQL.Host, `${release.values.fullnameOverride}.${release.namespace}.svc.cluster.local`);
+        assert.equal(config.PostgreSQL.Port, 5432);
+        assert.equal(config.PostgreSQL.Database, release.values.auth.database);
+        assert.equal(config.PostgreSQL.Username, release.values.auth.username);
+        const env = inputs(one(dev, K.deployment, "pacstack-orthanc")).spec.template.spec.containers[0].env;
+        const password = env.find((e: any) => e.name === "ORTHANC_DB_PASSWORD");
+        assert.equal(password.valueFrom.secretKeyRef.name, release.values.auth.existingSecret);
+        assert.equal(password.valueFrom.secretKeyRef.key, release.values.auth.secretKeys.userPasswordKey);
+        assert.deepEqual(inputs(one(dev, K.secret, release.values.auth.existingSecret)).stringData, {
+            password: "[secret]",
+            "postgres-password": "[secret]",
+        });
+    });
+
+    it("serves the database certificate for the names Orthanc connects to", () => {
+        const release = inputs(one(dev, K.release, "pacstack-postgresql"));
+        assert.equal(release.values.tls.certificatesSecret, "pacstack-database-tls");
+        assert.equal(inputs(one(dev, K.secret, "pacstack-database-tls")).type, "kubernetes.io/tls");
+        assert.ok(inputs(one(dev, K.certRequest, "pacstack-database")).dnsNames.includes(orthancConfig(dev).PostgreSQL.Host));
+    });
+
+    it("routes DICOM from Traefik's dicom entrypoint to Orthanc's DICOM port", () => {
+        const tcp = inputs(one(dev, K.tcpRoute, "pacstack-routes-orthanc-dicom-ingressroutetcp"));
+        const service = inputs(one(dev, K.service, "pacstack-orthanc"));
+        const dicomPort = service.spec.ports.find((p: any) => p.name === "dicom").port;
+        assert.deepEqual(tcp.spec.routes[0].services, [{ name: service.metadata.name, port: dicomPort }]);
+        assert.equal(dicomPort, orthancConfig(dev).DicomPort);
+        const traefik = inputs(one(dev, K.release, "pacstack-traefik"));
+        assert.deepEqual(tcp.spec.entryPoints, ["dicom"]);
+        assert.equal(traefik.values.ports.dicom.port, 11112);
+        assert.ok(traefik.values.providers.kubernetesCRD.namespaces.includes(tcp.metadata.namespace));
+    });
+
+    it("routes HTTPS paths to Orthanc's HTTP port with the web certificate", () => {
+        const route = inputs(one(dev, K.ingressRoute, "pacstack-routes-web-ingressroute"));
+        const httpPort = orthancConfig(dev).HttpPort;
+        for (const router of route.spec.routes) {
+            assert.deepEqual(router.services, [{ kind: "Service", name: "pacstack-orthanc", port: httpPort }]);
+        }
+        assert.equal(route.spec.tls.secretName, "pacstack-web-tls");
+        assert.equal(inputs(one(dev, K.secret, "pacstack-web-tls")).metadata.namespace, route.metadata.namespace);
+    });
+
+    it("mounts the DICOM TLS Secret Orthanc's configuration points at", () => {
+        const pod = inputs(one(dev, K.deployment, "pacstack-orthanc")).spec.template.spec;
+        const volume = pod.volumes.find((v: any) => v.name === "dicom-tls");
+        const mount = pod.containers[0].volumeMounts.find((m: any) => m.name === "dicom-tls");
+        assert.equal(volume.secret.secretName, "pacstack-dicom-tls");
+        assert.equal(orthancConfig(dev).DicomTlsCertificate, `${mount.mountPath}/tls.crt`);
+        assert.ok(inputs(one(dev, K.certRequest, "pacstack-dicom")).dnsNames.includes("pacs.minikube.test"));
+    });
+
+    it("opens exactly the flows the wiring needs: Traefik to Orthanc, Orthanc to PostgreSQL", () => {
+        assert.ok(policyAllows(dev, "pacstack", "ingress", "orthanc", 8042));
+        assert.ok(policyAllows(dev, "pacstack", "ingress", "orthanc", 4242));
+        assert.ok(policyAllows(dev, "pacstack-ingress", "egress", "traefik", 4242));
+        assert.ok(policyAllows(dev, "pacstack", "egress", "orthanc", 5432));
+        assert.ok(policyAllows(dev, "pacstack", "ingress", "postgresql", 5432));
+        assert.ok(!policyAllows(dev, "pacstack", "ingress", "postgresql", 8042));
+    });
+
+    it("issues a client certificate per configured modality", () => {
+        const clients = byType(dev, K.signedCert).filter((c) => inputs(c).allowedUses.includes("client_auth"));
+        assert.deepEqual(clients.map((c) => c.name).sort(), ["pacstack-modality-ct-scanner", "pacstack-modality-workstation"]);
+    });
+
+    it("runs shared replicas on ReadWriteMany storage without the database lock (prod)", () => {
+        const deployment = inputs(one(prod, K.deployment, "pacstack-orthanc"));
+        assert.equal(deployment.spec.replicas, 2);
+        assert.equal(deployment.spec.strategy.type, "RollingUpdate");
+        const claim = inputs(one(prod, K.pvc, "pacstack-orthanc-storage"));
+        assert.deepEqual(claim.spec.accessModes, ["ReadWriteMany"]);
+        assert.equal(claim.spec.storageClassName, "nfs-client");
+        assert.equal(orthancConfig(prod).PostgreSQL.Lock, false);
+        assert.equal(inputs(one(prod, K.release, "pacstack-traefik")).values.service.spec.type, "LoadBalancer");
+    });
+
+    it("uses a user-supplied web certificate instead of issuing one", async () => {
+        const plan = await planStack("dev", VARIANTS[3].overrides);
+        assert.equal(plan.resources.some((r) => r.type === K.secret && r.name === "pacstack-web-tls"), false);
+        assert.equal(plan.resources.some((r) => r.type === K.certRequest && r.name === "pacstack-web"), false);
+        assert.equal(inputs(one(plan, K.ingressRoute, "pacstack-routes-web-ingressroute")).spec.tls.secretName, "hospital-wildcard-tls");
+    });
+
+    it("keeps the namespaces and the DICOM volume on destroy", () => {
+        assert.deepEqual(dev.keptOnDestroy, [
+            "kubernetes:core/v1:Namespace pacstack",
+            "kubernetes:core/v1:Namespace pacstack-ingress",
+            "kubernetes:core/v1:PersistentVolumeClaim pacstack-orthanc-storage",
+        ]);
+    });
+
+    it("rejects invalid settings before registering any resource", async () => {
+        const plan = await planStack("dev", { platform: "openshift", orthancReplicas: 0 });
+        assert.equal(plan.code, 1);
+        assert.match(plan.stderr, /pacstack:platform = "openshift": must be one of minikube, microk8s, cloud/);
+        assert.match(plan.stderr, /pacstack:orthancReplicas = 0: must be an integer from 1 to 10/);
+        assert.match(plan.stderr, /^0 resources registered$/m);
+    });
+
+    it("rejects several replicas without shared storage, naming both settings", async () => {
+        const plan = await planStack("dev", { orthancReplicas: 2 });
+        assert.equal(plan.code, 1);
+        assert.match(plan.stderr, /pacstack:orthancReplicas = 2: .*pacstack:orthancSharedStorageClass/);
+        assert.match(plan.stderr, /^0 resources registered$/m);
+    });
+
+    it("`npm run plan` writes the same deterministic plan on every run", async () => {
+        const outdir = mkdtempSync(join(tmpdir(), "pacstack-npm-plan-"));
+        await promisify(execFile)("npm", ["run", "--silent", "plan", "--", "dev", outdir], { cwd: REPO_ROOT });
+        const text = readFileSync(join(outdir, "resources.json"), "utf8");
+        assert.equal(text, dev.text, "two runs of the dev plan differ");
+        const resources = JSON.parse(text) as { type: string; name: string; inputs: unknown }[];
+        assert.ok(resources.every((r) => Object.keys(r).join() === "type,name,inputs"));
+        assert.doesNotMatch(text, /MOCK-SECRET/, "a generated secret reached the plan unredacted");
+    });
+});

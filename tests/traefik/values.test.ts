@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { NODE_PORTS } from "../../components/config/platform";
+import { UPLOAD_READ_TIMEOUT, renderDefaultTlsOption, renderTraefikValues } from "../../components/traefik/values";
+
+const input = {
+    image: { registry: "docker.io", repository: "traefik", tag: "v3.7.11" },
+    serviceType: "NodePort" as const,
+    replicas: 1,
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    watchNamespaces: ["pacstack-ingress", "pacstack"],
+    uploadLimitMiB: 2048,
+};
+
+describe("traefik: chart values renderer", () => {
+    const values = renderTraefikValues(input) as Record<string, any>;
+
+    it("redirects HTTP to HTTPS permanently (chart >= 39 syntax)", () => {
+        assert.deepEqual(values.ports.web.http.redirections, { entryPoint: { permanent: true, scheme: "https", to: "websecure" } });
+    });
+
+    it("opens websecure with TLS and a read timeout long enough for large uploads", () => {
+        assert.deepEqual(values.ports.websecure.http.tls, { enabled: true });
+        assert.equal(values.ports.websecure.transport.respondingTimeouts.readTimeout, UPLOAD_READ_TIMEOUT);
+    });
+
+    it("adds a raw TCP entrypoint for DICOM on 11112", () => {
+        assert.deepEqual(values.ports.dicom, { expose: { default: true }, exposedPort: 11112, nodePort: NODE_PORTS.dicom, port: 11112, protocol: "TCP" });
+    });
+
+    it("uses fixed node ports on minikube/MicroK8s and a LoadBalancer on cloud", () => {
+        assert.equal(values.service.spec.type, "NodePort");
+        assert.equal(values.ports.websecure.nodePort, NODE_PORTS.websecure);
+        const cloud = renderTraefikValues({ ...input, serviceType: "LoadBalancer" }) as Record<string, any>;
+        assert.equal(cloud.service.spec.type, "LoadBalancer");
+        assert.equal("nodePort" in cloud.ports.websecure, false);
+    });
+
+    it("sizes the buffer volume for two concurrent maximum uploads", () => {
+        assert.equal(values.deployment.tmpVolume.emptyDir.sizeLimit, "4096Mi");
+        const big = renderTraefikValues({ ...input, uploadLimitMiB: 10240 }) as Record<string, any>;
+        assert.equal(big.deployment.tmpVolume.emptyDir.sizeLimit, "20480Mi");
+    });
+
+    it("reads only pacstack's namespaces and serves no dashboard", () => {
+        assert.deepEqual(values.providers.kubernetesCRD, { allowCrossNamespace: false, enabled: true, namespaces: input.watchNamespaces });
+        assert.equal(values.providers.kubernetesIngress.enabled, false);
+        assert.equal(values.ingressRoute.dashboard.enabled, false);
+    });
+
+    it("defines the cluster default TLS option: TLS 1.2 minimum, AEAD suites only", () => {
+        const option = renderDefaultTlsOption("pacstack-ingress");
+        assert.equal(option.metadata.name, "default");
+        assert.equal(option.spec.minVersion, "VersionTLS12");
+        assert.ok(option.spec.cipherSuites.every((suite) => /GCM|CHACHA20/.test(suite)));
+    });
+});
