@@ -61,6 +61,8 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
         AuthenticationEnabled: true,
         SslEnabled: false,
         HttpsVerifyPeers: true,
+        // Unset, Orthanc resolves "" against the configuration folder and would trust nothing.
+        HttpsCACertificates: "/etc/ssl/certs/ca-certificates.crt",
         HttpDescribeErrors: false,
         KeepAlive: true,
 

@@ -2,6 +2,8 @@
  * Orthanc answers 401 to every unauthenticated request, so Kubernetes' httpGet probes cannot be used without
  * writing a credential into the pod spec. This script (run by the image's python3) reads the first REST user
  * from the mounted credentials file and calls one route on loopback; it exits 0 only on HTTP 200.
+ * On /system it also requires the PostgreSQL index: Orthanc only logs a missing plugin and would otherwise
+ * run on a SQLite index inside the storage volume, invisible to the other replicas.
  */
 export function renderProbeScript(credentialsFile: string, httpPort: number): string {
     return [
@@ -10,7 +12,9 @@ export function renderProbeScript(credentialsFile: string, httpPort: number): st
         "user, password = sorted(users.items())[0]",
         "token = base64.b64encode(f'{user}:{password}'.encode()).decode()",
         `request = urllib.request.Request("http://127.0.0.1:${httpPort}" + sys.argv[1], headers={"Authorization": "Basic " + token})`,
-        "sys.exit(0 if urllib.request.urlopen(request, timeout=4).status == 200 else 1)",
+        "body = urllib.request.urlopen(request, timeout=4).read()",
+        `if sys.argv[1] == "${LIVENESS_PATH}" and not json.loads(body).get("DatabaseBackendPlugin"):`,
+        `    sys.exit("Orthanc runs without its database plugin")`,
     ].join("\n");
 }
 

@@ -14,7 +14,7 @@ async function resolve(value: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
         const [plain, secret] = await Promise.all([
             new Promise((done) => (value as pulumi.Output<unknown>).apply((v) => done(v))),
-            (value as pulumi.Output<unknown>).isSecret,
+            pulumi.isSecret(value as pulumi.Output<unknown>),
         ]);
         return secret ? { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: plain } : plain;
     }

@@ -1,0 +1,157 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { DB_PASSWORD_ENV, orthancJson, POD_NAME_ENV } from "../../../components/orthanc/config";
+import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, ORTHANC_PLUGINS } from "../../../components/orthanc/paths";
+import { requireOrthanc } from "./binaries";
+import { basicAuthorization, httpRequest, HttpAnswer, HttpOptions } from "./http";
+import { writeProjectedVolume } from "./projected";
+import { httpStatus, RunningProcess, startProcess, waitFor } from "./processes";
+
+type Json = unknown;
+
+/** Where the loopback Orthanc listens and finds things instead of the pod's addresses and mounts. */
+export interface LoopbackTarget {
+    /** Stands for the pod's filesystem root: every pod mount point M becomes <root>M. */
+    root: string;
+    httpPort: number;
+    dicomPort: number;
+    database: { host: string; port: number };
+    /** Folder holding the plugins of the Orthanc under test (Debian: /usr/share/orthanc/plugins). */
+    pluginDir: string;
+}
+
+const MOUNTS: string[] = Object.values(ORTHANC_MOUNTS);
+
+/**
+ * The production configuration with ONLY addresses, ports and paths replaced, so it runs on loopback.
+ * Everything else (security switches, TLS requirements, PostgreSQL options) stays byte for byte the same.
+ */
+export function loopbackOrthancConfig(production: Record<string, unknown>, target: LoopbackTarget): Record<string, unknown> {
+    const exact: Record<string, Json> = {
+        HttpPort: target.httpPort,
+        DicomPort: target.dicomPort,
+        "PostgreSQL.Host": target.database.host,
+        "PostgreSQL.Port": target.database.port,
+        "DicomWeb.Host": `127.0.0.1:${target.httpPort}`,
+    };
+    const walk = (value: Json, path: string): Json => {
+        if (path in exact) return exact[path];
+        if (Array.isArray(value)) return value.map((v, i) => walk(v, `${path}[${i}]`));
+        if (value !== null && typeof value === "object") {
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, path ? `${path}.${k}` : k)]));
+        }
+        if (typeof value === "string") {
+            if (value.startsWith(`${ORTHANC_PLUGIN_DIR}/`)) return join(target.pluginDir, value.slice(ORTHANC_PLUGIN_DIR.length + 1));
+            if (MOUNTS.some((m) => value === m || value.startsWith(`${m}/`))) return `${target.root}${value}`;
+        }
+        return value;
+    };
+    return walk(production, "") as Record<string, unknown>;
+}
+
+/** Key paths (`A.B`, `A[0]`) whose values differ between two documents, added and removed keys included. */
+export function changedKeyPaths(before: Json, after: Json, path = ""): string[] {
+    const isObject = (v: Json): v is Record<string, Json> => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (Array.isArray(before) && Array.isArray(after)) {
+        const length = Math.max(before.length, after.length);
+        return Array.from({ length }, (_, i) => changedKeyPaths(before[i], after[i], `${path}[${i}]`)).flat();
+    }
+    if (isObject(before) && isObject(after)) {
+        const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+        return keys.flatMap((k) => changedKeyPaths(before[k], after[k], path ? `${path}.${k}` : k));
+    }
+    return JSON.stringify(before) === JSON.stringify(after) ? [] : [path];
+}
+
+export interface PemBundle {
+    certPem: string;
+    keyPem: string;
+    caPem: string;
+}
+
+/** Writes the pod's mounts under <root>: the config folder and the DICOM TLS Secret as kubelet lays them out. */
+export function materializeOrthancMounts(root: string, config: Record<string, unknown>, credentials: Record<string, unknown>, tls: PemBundle) {
+    const configDir = join(root, ORTHANC_MOUNTS.config);
+    const dicomTlsDir = join(root, ORTHANC_MOUNTS.dicomTls);
+    writeProjectedVolume(configDir, { [CONFIG_FILE]: orthancJson(config), [CREDENTIALS_FILE]: orthancJson(credentials) });
+    writeProjectedVolume(dicomTlsDir, { "tls.crt": tls.certPem, "tls.key": tls.keyPem, "ca.crt": tls.caPem });
+    mkdirSync(join(root, ORTHANC_MOUNTS.storage), { recursive: true });
+    mkdirSync(join(root, ORTHANC_MOUNTS.tmp), { recursive: true });
+    return { configDir, dicomTlsDir, credentialsFile: join(configDir, CREDENTIALS_FILE), caFile: join(dicomTlsDir, "ca.crt") };
+}
+
+export interface OrthancOptions {
+    production: Record<string, unknown>;
+    /** The credentials document (renderOrthancCredentials); its first user is used for readiness and request(). */
+    credentials: Record<string, unknown>;
+    target: LoopbackTarget;
+    tls: PemBundle;
+    dbPassword: string;
+    podName?: string;
+    logName?: string;
+    /** Extra command-line flags, e.g. ["--verbose"]. */
+    flags?: string[];
+}
+
+export interface OrthancServer {
+    readonly config: Record<string, unknown>;
+    readonly configDir: string;
+    readonly credentialsFile: string;
+    readonly caFile: string;
+    readonly httpPort: number;
+    readonly dicomPort: number;
+    readonly user: [string, string];
+    readonly process: RunningProcess;
+    /** HTTP request with the first registered user's credentials unless `auth` is given. */
+    request(path: string, options?: HttpOptions): Promise<HttpAnswer>;
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    kill9(): Promise<void>;
+}
+
+/** Materializes the pod layout under target.root and starts `Orthanc <root>/etc/pacstack/orthanc/` like the pod does. */
+export async function startOrthanc(options: OrthancOptions): Promise<OrthancServer> {
+    const { binary } = requireOrthanc(ORTHANC_PLUGINS);
+    const config = loopbackOrthancConfig(options.production, options.target);
+    const mounts = materializeOrthancMounts(options.target.root, config, options.credentials, options.tls);
+    const users = Object.entries((options.credentials.RegisteredUsers ?? {}) as Record<string, string>).sort();
+    if (users.length === 0) throw new Error("credentials without RegisteredUsers");
+    const user: [string, string] = users[0];
+    const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        LANG: "C",
+        HOME: options.target.root,
+        TMPDIR: join(options.target.root, ORTHANC_MOUNTS.tmp),
+        [DB_PASSWORD_ENV]: options.dbPassword,
+        [POD_NAME_ENV]: options.podName ?? "pacstack-orthanc-0",
+        PGSSLROOTCERT: mounts.caFile,
+        // Debian's dcmtk leaves Nagle's algorithm on unless told otherwise: DICOM would be ten times slower.
+        TCP_NODELAY: "1",
+    };
+    const httpPort = options.target.httpPort;
+    let proc: RunningProcess | undefined;
+    const start = async () => {
+        proc = startProcess(options.logName ?? "orthanc", binary, [...(options.flags ?? []), `${mounts.configDir}/`], { env, cwd: options.target.root });
+        const authorization = basicAuthorization(...user);
+        await waitFor(`Orthanc on 127.0.0.1:${httpPort}`, async () => (await httpStatus(httpPort, "/system", { Authorization: authorization })) === 200, {
+            process: proc,
+            timeoutMs: 30_000,
+        });
+    };
+    await start();
+    return {
+        config,
+        ...mounts,
+        httpPort,
+        dicomPort: options.target.dicomPort,
+        user,
+        get process() {
+            if (!proc) throw new Error("Orthanc not started");
+            return proc;
+        },
+        request: (path, requestOptions = {}) => httpRequest(httpPort, path, { auth: user, ...requestOptions }),
+        start,
+        stop: async () => proc?.stop(20_000),
+        kill9: async () => proc?.kill9(),
+    };
+}

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import { PlanResult, planStack } from "../harness/plan-runner";
+import { MOCK_SECRET } from "../harness/mocks";
+import { VARIANTS } from "../harness/variants";
+import { ContainerView, WorkloadView, workloadsOf } from "./workloads";
+
+type Rule = (workload: WorkloadView, container: ContainerView) => boolean;
+
+const truthy = (w: WorkloadView, c: ContainerView, key: string) => c.securityContext?.[key] ?? w.podSecurityContext?.[key];
+
+/** Security and reliability rules for every workload pacstack owns (its own and the charts it installs). */
+const RULES: Record<string, Rule> = {
+    runAsNonRoot: (w, c) => truthy(w, c, "runAsNonRoot") === true,
+    noPrivilegeEscalation: (_w, c) => c.securityContext?.allowPrivilegeEscalation === false,
+    dropAllCapabilities: (_w, c) => (c.securityContext?.capabilities?.drop ?? []).includes("ALL"),
+    seccompRuntimeDefault: (w, c) => truthy(w, c, "seccompProfile")?.type === "RuntimeDefault",
+    readOnlyRootFilesystem: (_w, c) => c.securityContext?.readOnlyRootFilesystem === true,
+    writableTmpIsEmptyDir: (_w, c) => c.emptyDirMounts.includes("/tmp"),
+    cpuAndMemoryRequestsAndLimits: (_w, c) =>
+        ["requests", "limits"].every((kind) => ["cpu", "memory"].every((r) => Boolean((c.resources as any)?.[kind]?.[r]))),
+    readinessAndLivenessProbes: (_w, c) => c.hasReadinessProbe && c.hasLivenessProbe,
+    pinnedImage: (_w, c) => /@sha256:[a-f0-9]{64}$/.test(c.image) || /:[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(c.image.split("/").pop()!) && !c.image.endsWith(":latest"),
+    ownServiceAccount: (w) => w.ownServiceAccount !== undefined,
+    noServiceAccountToken: (w) => w.automountServiceAccountToken === false,
+    noSecretInEnvLiterals: (_w, c) =>
+        c.env.every(
+            (e) =>
+                e.value === undefined ||
+                (!String(e.value).includes(MOCK_SECRET) && e.value !== "[secret]" && !/PASSWORD|SECRET|TOKEN|PRIVATE/i.test(e.name)),
+        ),
+};
+
+/**
+ * The only exceptions to RULES, each with its reason. A rule broken by anything not listed here fails the test,
+ * and an exception that no longer applies fails it too.
+ */
+const EXCEPTIONS: { workload: RegExp; rule: keyof typeof RULES; reason: string }[] = [
+    {
+        workload: /^traefik chart /,
+        rule: "noServiceAccountToken",
+        reason: "Traefik reads IngressRoutes, Services and Secrets from the Kubernetes API; chart 41.x hard-codes automountServiceAccountToken: true",
+    },
+];
+
+function violations(plan: PlanResult): string[] {
+    const found: string[] = [];
+    for (const workload of workloadsOf(plan)) {
+        for (const container of workload.containers) {
+            for (const [rule, check] of Object.entries(RULES)) {
+                if (!check(workload, container)) {
+                    found.push(`${workload.id} / ${container.name}: ${rule}`);
+                }
+            }
+        }
+    }
+    return [...new Set(found)];
+}
+
+function isExcepted(violation: string): boolean {
+    return EXCEPTIONS.some((e) => e.workload.test(violation) && violation.endsWith(`: ${e.rule}`));
+}
+
+const inputsOf = (plan: PlanResult, kind: string) => plan.resources.filter((r) => (r.inputs as any).kind === kind).map((r) => r.inputs as any);
+
+describe("invariants: security and reliability rules over the whole graph", function () {
+    this.timeout(120000);
+    for (const variant of VARIANTS) {
+        describe(variant.label, () => {
+            let plan: PlanResult;
+            before(async () => {
+                plan = await planStack(variant.stack, variant.overrides);
+                assert.equal(plan.code, 0, plan.stderr);
+            });
+
+            it("every workload meets every rule, except the listed exceptions", () => {
+                const found = violations(plan);
+                assert.deepEqual(found.filter((v) => !isExcepted(v)), []);
+                for (const exception of EXCEPTIONS) {
+                    assert.ok(
+                        found.some((v) => exception.workload.test(v) && v.endsWith(`: ${exception.rule}`)),
+                        `exception no longer needed, remove it: ${exception.workload} ${exception.rule}`,
+                    );
+                }
+                assert.ok(workloadsOf(plan).length >= 3, "Orthanc, PostgreSQL and Traefik are all checked");
+            });
+
+            it("no secret value appears outside a Secret or unmarked", () => {
+                assert.doesNotMatch(plan.text, new RegExp(MOCK_SECRET), "a generated secret is not marked secret");
+                for (const configMap of inputsOf(plan, "ConfigMap")) {
+                    const text = JSON.stringify(configMap.data);
+                    assert.doesNotMatch(text, /\[secret\]|PRIVATE KEY/, `${configMap.metadata.name} holds a secret`);
+                    for (const match of text.matchAll(/\\"(\w*Password\w*)\\"\s*:\s*\\"([^"\\]*)\\"/g)) {
+                        assert.match(match[2], /^\$\{[A-Z_]+\}$/, `${configMap.metadata.name}: ${match[1]} must be an environment reference`);
+                    }
+                }
+                for (const release of plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")) {
+                    assert.doesNotMatch(JSON.stringify(release.inputs), /\[secret\]|PRIVATE KEY/, `${release.name}'s values hold a secret`);
+                }
+                for (const secret of inputsOf(plan, "Secret")) {
+                    for (const [key, value] of Object.entries(secret.stringData ?? {})) {
+                        assert.equal(value, "[secret]", `${secret.metadata.name}/${key} is not marked secret`);
+                    }
+                }
+            });
+
+            it("every namespace is labelled for Pod Security, denies by default and is kept on destroy", () => {
+                const namespaces = inputsOf(plan, "Namespace");
+                assert.ok(namespaces.length >= 2);
+                for (const namespace of namespaces) {
+                    const name = namespace.metadata.name;
+                    assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted", name);
+                    assert.ok(plan.keptOnDestroy.includes(`kubernetes:core/v1:Namespace ${name}`), `${name} would be deleted with its volumes`);
+                    const deny = inputsOf(plan, "NetworkPolicy").find((p) => p.metadata.namespace === name && p.metadata.name === "default-deny");
+                    assert.deepEqual(deny?.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] }, `${name} has no default deny`);
+                }
+                for (const workload of workloadsOf(plan)) {
+                    assert.ok(namespaces.some((n) => n.metadata.name === workload.namespace), `${workload.id} runs outside pacstack's namespaces`);
+                }
+            });
+
+            it("every volume holding data outlives `pulumi destroy`", () => {
+                for (const claim of inputsOf(plan, "PersistentVolumeClaim")) {
+                    assert.ok(plan.keptOnDestroy.includes(`kubernetes:core/v1:PersistentVolumeClaim ${claim.metadata.name}`), claim.metadata.name);
+                }
+                for (const release of plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")) {
+                    const persistence = (release.inputs as any).values.primary?.persistentVolumeClaimRetentionPolicy;
+                    if ((release.inputs as any).values.primary?.persistence?.enabled) {
+                        assert.deepEqual(persistence, { enabled: true, whenDeleted: "Retain", whenScaled: "Retain" }, release.name);
+                    }
+                }
+            });
+
+            it("pins every chart version", () => {
+                for (const release of plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")) {
+                    assert.match((release.inputs as any).version, /^\d+\.\d+\.\d+$/, release.name);
+                }
+            });
+        });
+    }
+
+    it("the rules catch a violation (they can fail)", () => {
+        const bad: WorkloadView = {
+            id: "Deployment bad",
+            namespace: "x",
+            automountServiceAccountToken: true,
+            containers: [
+                {
+                    name: "c",
+                    image: "nginx:latest",
+                    securityContext: { readOnlyRootFilesystem: false },
+                    hasReadinessProbe: false,
+                    hasLivenessProbe: true,
+                    env: [{ name: "DB_PASSWORD", value: "hunter2" }],
+                    emptyDirMounts: [],
+                },
+            ],
+        };
+        const broken = Object.entries(RULES).filter(([, check]) => !check(bad, bad.containers[0])).map(([rule]) => rule);
+        assert.deepEqual(broken.sort(), Object.keys(RULES).sort());
+    });
+});
