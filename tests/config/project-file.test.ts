@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { SETTINGS } from "../../components/config/schema";
-import { readProjectFile } from "../harness/stack-config";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readmeConfigBlock, renderConfigTable } from "../harness/config-table";
+import { REPO_ROOT, readProjectFile } from "../harness/stack-config";
 
 describe("config: Pulumi.yaml documents every setting", () => {
     const project = readProjectFile();
@@ -26,5 +29,12 @@ describe("config: Pulumi.yaml documents every setting", () => {
             .filter(([, spec]) => spec.default === undefined)
             .map(([key]) => key);
         assert.deepEqual(required.sort(), ["domain", "platform"]);
+    });
+});
+
+describe("config: README documents every setting", () => {
+    it("has the configuration table generated from the settings", () => {
+        const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+        assert.equal(readmeConfigBlock(readme), renderConfigTable(), "run: npx ts-node --transpile-only tests/harness/config-table.ts");
     });
 });
