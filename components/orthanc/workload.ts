@@ -24,6 +24,19 @@ export interface OrthancWorkloadInput {
     storage: { claimName: string; size: string; storageClass?: string; accessMode: "ReadWriteOnce" | "ReadWriteMany" };
 }
 
+/** A container environment variable: a plain value or a reference. */
+export interface EnvVar {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { key: string; name: string }; fieldRef?: { fieldPath: string } };
+}
+
+/**
+ * Plain (non-secret) environment of the Orthanc container. libpq verifies the database server's certificate
+ * chain against the pacstack CA when PGSSLROOTCERT names an existing file (sslmode=require becomes verify-ca).
+ */
+export const ORTHANC_PLAIN_ENV: Record<string, string> = { PGSSLROOTCERT: `${ORTHANC_MOUNTS.dicomTls}/ca.crt` };
+
 export function configChecksum(configJson: string): string {
     return createHash("sha256").update(configJson).digest("hex");
 }
@@ -59,14 +72,13 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
                     containers: [
                         {
                             command: [ORTHANC_BINARY, `${ORTHANC_MOUNTS.config}/`],
-                            env: [
+                            env: <EnvVar[]>[
                                 {
                                     name: DB_PASSWORD_ENV,
                                     valueFrom: { secretKeyRef: { key: input.databasePasswordSecret.key, name: input.databasePasswordSecret.name } },
                                 },
                                 { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
-                                // libpq verifies the database certificate against the pacstack CA when this file exists.
-                                { name: "PGSSLROOTCERT", value: `${ORTHANC_MOUNTS.dicomTls}/ca.crt` },
+                                ...Object.entries(ORTHANC_PLAIN_ENV).map(([name, value]) => ({ name, value })),
                             ],
                             image: input.image,
                             imagePullPolicy: "IfNotPresent",

@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DB_PASSWORD_ENV, orthancJson, POD_NAME_ENV } from "../../../components/orthanc/config";
 import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, ORTHANC_PLUGINS } from "../../../components/orthanc/paths";
+import { ORTHANC_PLAIN_ENV } from "../../../components/orthanc/workload";
 import { requireOrthanc } from "./binaries";
 import { basicAuthorization, httpRequest, HttpAnswer, HttpOptions } from "./http";
 import { writeProjectedVolume } from "./projected";
@@ -91,6 +92,8 @@ export interface OrthancOptions {
     logName?: string;
     /** Extra command-line flags, e.g. ["--verbose"]. */
     flags?: string[];
+    /** Wait for /system to answer 200 before returning (default true). */
+    waitReady?: boolean;
 }
 
 export interface OrthancServer {
@@ -124,7 +127,8 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancServ
         TMPDIR: join(options.target.root, ORTHANC_MOUNTS.tmp),
         [DB_PASSWORD_ENV]: options.dbPassword,
         [POD_NAME_ENV]: options.podName ?? "pacstack-orthanc-0",
-        PGSSLROOTCERT: mounts.caFile,
+        // The pod's plain environment, with its mount points moved under the loopback root.
+        ...Object.fromEntries(Object.entries(ORTHANC_PLAIN_ENV).map(([name, value]) => [name, `${options.target.root}${value}`])),
         // Debian's dcmtk leaves Nagle's algorithm on unless told otherwise: DICOM would be ten times slower.
         TCP_NODELAY: "1",
     };
@@ -133,6 +137,7 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancServ
     const start = async () => {
         proc = startProcess(options.logName ?? "orthanc", binary, [...(options.flags ?? []), `${mounts.configDir}/`], { env, cwd: options.target.root });
         const authorization = basicAuthorization(...user);
+        if (options.waitReady === false) return;
         await waitFor(`Orthanc on 127.0.0.1:${httpPort}`, async () => (await httpStatus(httpPort, "/system", { Authorization: authorization })) === 200, {
             process: proc,
             timeoutMs: 30_000,

@@ -59,7 +59,7 @@ async function createCa(dir: string, name: string, cn: string, config: string): 
     return pair(cert, key);
 }
 
-async function issue(dir: string, name: string, cn: string, profile: "server" | "client", ca: KeyPair, config: string): Promise<KeyPair> {
+export async function issue(dir: string, name: string, cn: string, profile: "server" | "client", ca: KeyPair, config: string): Promise<KeyPair> {
     const openssl = requireBinary("openssl");
     const key = join(dir, `${name}.key`);
     const csr = join(dir, `${name}.csr`);
@@ -71,6 +71,9 @@ async function issue(dir: string, name: string, cn: string, profile: "server" | 
     ]);
     return pair(cert, key);
 }
+
+/** The openssl configuration createTestPki wrote (profiles `server`, `client`, `ca`). */
+export const opensslConfig = (pki: TestPki) => join(pki.dir, "openssl.cnf");
 
 /** A throwaway PKI made with the openssl CLI (RSA 2048, valid two days). */
 export async function createTestPki(dir: string): Promise<TestPki> {
