@@ -29,7 +29,9 @@ export const UPLOAD_READ_TIMEOUT = "1800s";
 
 /** Values for the traefik chart (41.x). Paths checked against that chart's values.yaml and its JSON schema. */
 export function renderTraefikValues(input: TraefikValuesInput): Record<string, unknown> {
-    const nodePort = (port: number) => (input.serviceType === "NodePort" ? { nodePort: port } : {});
+    // On node ports the Service port equals the node port, so HTTP→HTTPS redirects name the port users reach.
+    const exposed = (port: number, nodePort: number) =>
+        input.serviceType === "NodePort" ? { exposedPort: nodePort, nodePort } : { exposedPort: port };
     const tmpMiB = Math.max(4096, 2 * input.uploadLimitMiB);
     return {
         accessLog: { enabled: true, format: "json" },
@@ -49,21 +51,20 @@ export function renderTraefikValues(input: TraefikValuesInput): Record<string, u
         ports: {
             [DICOM_ENTRYPOINT]: {
                 expose: { default: true },
-                exposedPort: 11112,
                 port: ENTRYPOINT_PORTS.dicom,
                 protocol: "TCP",
-                ...nodePort(NODE_PORTS.dicom),
+                ...exposed(11112, NODE_PORTS.dicom),
             },
             web: {
                 http: { redirections: { entryPoint: { permanent: true, scheme: "https", to: WEB_ENTRYPOINT } } },
                 port: ENTRYPOINT_PORTS.web,
-                ...nodePort(NODE_PORTS.web),
+                ...exposed(80, NODE_PORTS.web),
             },
             [WEB_ENTRYPOINT]: {
                 http: { tls: { enabled: true } },
                 port: ENTRYPOINT_PORTS.websecure,
                 transport: { respondingTimeouts: { idleTimeout: "180s", readTimeout: UPLOAD_READ_TIMEOUT, writeTimeout: "0s" } },
-                ...nodePort(NODE_PORTS.websecure),
+                ...exposed(443, NODE_PORTS.websecure),
             },
         },
         providers: {

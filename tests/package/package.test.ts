@@ -36,6 +36,10 @@ describe("package: `npm pack` gives a package another Pulumi program can import"
         tarball = join(work, readdirSync(work).find((f) => f.endsWith(".tgz"))!);
     });
 
+    it("runs on Node >= 22, as @pulumi/pulumi and kubernetes-models require", () => {
+        assert.ok(Number(process.versions.node.split(".")[0]) >= 22, `npm test runs on Node ${process.versions.node}`);
+    });
+
     it("ships the compiled JavaScript and type declarations, not sources or tests", async () => {
         const { stdout } = await run("tar", ["-tzf", tarball]);
         const files = stdout.trim().split("\n");

@@ -24,15 +24,19 @@ describe("traefik: chart values renderer", () => {
     });
 
     it("adds a raw TCP entrypoint for DICOM on 11112", () => {
-        assert.deepEqual(values.ports.dicom, { expose: { default: true }, exposedPort: 11112, nodePort: NODE_PORTS.dicom, port: 11112, protocol: "TCP" });
+        const cloud = renderTraefikValues({ ...input, serviceType: "LoadBalancer" }) as Record<string, any>;
+        assert.deepEqual(cloud.ports.dicom, { expose: { default: true }, exposedPort: 11112, port: 11112, protocol: "TCP" });
+        assert.deepEqual(values.ports.dicom, { expose: { default: true }, exposedPort: NODE_PORTS.dicom, nodePort: NODE_PORTS.dicom, port: 11112, protocol: "TCP" });
     });
 
     it("uses fixed node ports on minikube/MicroK8s and a LoadBalancer on cloud", () => {
         assert.equal(values.service.spec.type, "NodePort");
         assert.equal(values.ports.websecure.nodePort, NODE_PORTS.websecure);
+        assert.equal(values.ports.websecure.exposedPort, NODE_PORTS.websecure, "redirects from :30080 must name :30443");
         const cloud = renderTraefikValues({ ...input, serviceType: "LoadBalancer" }) as Record<string, any>;
         assert.equal(cloud.service.spec.type, "LoadBalancer");
         assert.equal("nodePort" in cloud.ports.websecure, false);
+        assert.equal(cloud.ports.websecure.exposedPort, 443);
     });
 
     it("sizes the buffer volume for two concurrent maximum uploads", () => {
