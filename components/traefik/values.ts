@@ -35,6 +35,8 @@ export function renderTraefikValues(input: TraefikValuesInput): Record<string, u
     const tmpMiB = Math.max(4096, 2 * input.uploadLimitMiB);
     return {
         accessLog: { enabled: true, format: "json" },
+        // No route exposes it, but the dashboard API would still answer on the internal port.
+        api: { dashboard: false },
         deployment: { replicas: input.replicas, tmpVolume: { emptyDir: { sizeLimit: `${tmpMiB}Mi` } } },
         global: { checkNewVersion: false, sendAnonymousUsage: false },
         image: { registry: input.image.registry, repository: input.image.repository, tag: input.image.tag },

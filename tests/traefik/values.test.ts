@@ -49,6 +49,7 @@ describe("traefik: chart values renderer", () => {
         assert.deepEqual(values.providers.kubernetesCRD, { allowCrossNamespace: false, enabled: true, namespaces: input.watchNamespaces });
         assert.equal(values.providers.kubernetesIngress.enabled, false);
         assert.equal(values.ingressRoute.dashboard.enabled, false);
+        assert.equal(values.api.dashboard, false);
     });
 
     it("defines the cluster default TLS option: TLS 1.2 minimum, AEAD suites only", () => {
