@@ -12,6 +12,12 @@ export interface IsolatedNamespaceArgs {
      * @default "restricted"
      */
     podSecurity?: PodSecurityLevel;
+    /**
+     * Provider for the namespace itself, which outlives `pulumi destroy`: give one with upsertExistingObjects so
+     * that a later deployment adopts the kept namespace instead of failing with AlreadyExists.
+     * @default the parent's Kubernetes provider
+     */
+    keptObjectProvider?: k8s.Provider;
 }
 
 /**
@@ -28,7 +34,7 @@ export class IsolatedNamespace extends pulumi.ComponentResource {
         this.namespace = new k8s.core.v1.Namespace(
             name,
             { metadata: { labels: podSecurityLabels(args.podSecurity ?? "restricted"), name: args.name } },
-            { parent: this, retainOnDelete: true },
+            { parent: this, retainOnDelete: true, provider: args.keptObjectProvider },
         );
         this.name = this.namespace.metadata.name;
         createNetworkPolicies(this, name, [defaultDeny(args.name), allowDns(args.name)], { dependsOn: [this.namespace] });

@@ -53,6 +53,12 @@ export interface OrthancArgs {
     };
     /** kubernetes.io/tls Secret (with ca.crt) for DICOM TLS; ca.crt also verifies the database certificate. */
     dicomTlsSecretName: string;
+    /**
+     * Provider for the DICOM volume claim, which outlives `pulumi destroy`: give one with upsertExistingObjects so
+     * that a later deployment adopts the kept claim (and its images) instead of failing with AlreadyExists.
+     * @default the parent's Kubernetes provider
+     */
+    keptObjectProvider?: k8s.Provider;
 }
 
 /**
@@ -118,7 +124,7 @@ export class Orthanc extends pulumi.ComponentResource {
         const claim = new k8s.core.v1.PersistentVolumeClaim(
             `${name}-storage`,
             renderOrthancStorageClaim({ name, namespace: args.namespace, storage }),
-            { ...parent, retainOnDelete: true },
+            { ...parent, retainOnDelete: true, provider: args.keptObjectProvider },
         );
         new k8s.apps.v1.Deployment(
             name,

@@ -46,10 +46,18 @@ export class Platform extends pulumi.ComponentResource {
             { context: config.kubernetes.context, kubeconfig: config.kubernetes.kubeconfig },
             { parent: this },
         );
+        // Namespaces and the DICOM claim are kept on destroy. Since pulumi-kubernetes 4.29 creating an object that
+        // exists fails, so only these kept objects go through a provider that adopts them on the next deployment;
+        // being retained, they are never deleted by the create-then-delete of a rename either.
+        const keptObjectProvider = new k8s.Provider(
+            `${name}-kubernetes-adopt`,
+            { context: config.kubernetes.context, kubeconfig: config.kubernetes.kubeconfig, upsertExistingObjects: true },
+            { parent: this },
+        );
         const child = { parent: this, providers: { kubernetes: provider } };
 
-        const appNamespace = new IsolatedNamespace(name, { name: config.namespace }, child);
-        const ingressNamespace = new IsolatedNamespace(`${name}-ingress`, { name: config.ingressNamespace }, child);
+        const appNamespace = new IsolatedNamespace(name, { name: config.namespace, keptObjectProvider }, child);
+        const ingressNamespace = new IsolatedNamespace(`${name}-ingress`, { name: config.ingressNamespace, keptObjectProvider }, child);
         const inApp = { ...child, dependsOn: [appNamespace] };
 
         const postgresName = `${name}-postgresql`;
@@ -94,6 +102,7 @@ export class Platform extends pulumi.ComponentResource {
                     passwordSecret: postgres.passwordSecret,
                 },
                 dicomTlsSecretName: certificates.dicomTlsSecretName,
+                keptObjectProvider,
             },
             { ...child, dependsOn: [appNamespace, certificates, postgres] },
         );

@@ -16,6 +16,8 @@ export interface RecordedResource {
     /** Resource options the engine would see (not part of MockResourceArgs, so read from the request). */
     retainOnDelete: boolean;
     parentUrn: string;
+    /** Name of the provider resource this resource is registered with ("" for components). */
+    provider: string;
 }
 
 export function isSecretValue(value: unknown): value is { value: unknown } {
@@ -99,7 +101,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
         const options = this.pendingOptions.get(`${args.type}::${args.name}`) ?? { retainOnDelete: false, parentUrn: "" };
-        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs: args.inputs, ...options });
+        // A provider reference is "<provider urn>::<provider id>"; the urn ends with the provider's name.
+        const provider = args.provider ? (args.provider.split("::").at(-2) ?? "") : "";
+        this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs: args.inputs, provider, ...options });
         return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...computedOutputs(args) } };
     }
 

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { PlannedResource } from "./plan";
+import { KeptResource, PlannedResource } from "./plan";
 import { REPO_ROOT } from "./stack-config";
 
 export interface PlanResult {
@@ -12,7 +12,7 @@ export interface PlanResult {
     stderr: string;
     resources: PlannedResource[];
     outputs: Record<string, unknown>;
-    keptOnDestroy: string[];
+    keptOnDestroy: KeptResource[];
     /** The raw resources.json text, for determinism checks. */
     text: string;
 }

@@ -9,13 +9,20 @@ export interface PlannedResource {
 }
 
 /** The reviewable form of a run: secrets redacted, keys sorted, resources ordered by type then name. */
-export function planDocument(run: ProgramRun): { resources: PlannedResource[]; outputs: Record<string, unknown>; keptOnDestroy: string[] } {
+/** A resource `pulumi destroy` leaves in the cluster, and the provider that will adopt it on the next deployment. */
+export interface KeptResource {
+    type: string;
+    name: string;
+    provider: string;
+}
+
+export function planDocument(run: ProgramRun): { resources: PlannedResource[]; outputs: Record<string, unknown>; keptOnDestroy: KeptResource[] } {
     const resources = run.resources
         .map((r) => ({ type: r.type, name: r.name, inputs: sortKeys(redactSecrets(r.inputs)) as Record<string, unknown> }))
         .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type)));
     const keptOnDestroy = run.resources
         .filter((r) => r.retainOnDelete)
-        .map((r) => `${r.type} ${r.name}`)
-        .sort();
+        .map((r) => ({ type: r.type, name: r.name, provider: r.provider }))
+        .sort((a, b) => `${a.type} ${a.name}`.localeCompare(`${b.type} ${b.name}`));
     return { resources, outputs: sortKeys(redactSecrets(run.outputs)) as Record<string, unknown>, keptOnDestroy };
 }

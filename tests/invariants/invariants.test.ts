@@ -109,7 +109,7 @@ describe("invariants: security and reliability rules over the whole graph", func
                 for (const namespace of namespaces) {
                     const name = namespace.metadata.name;
                     assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted", name);
-                    assert.ok(plan.keptOnDestroy.includes(`kubernetes:core/v1:Namespace ${name}`), `${name} would be deleted with its volumes`);
+                    assert.ok(plan.keptOnDestroy.some((k) => k.type === "kubernetes:core/v1:Namespace" && k.name === name), `${name} would be deleted with its volumes`);
                     const deny = inputsOf(plan, "NetworkPolicy").find((p) => p.metadata.namespace === name && p.metadata.name === "default-deny");
                     assert.deepEqual(deny?.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] }, `${name} has no default deny`);
                 }
@@ -120,7 +120,7 @@ describe("invariants: security and reliability rules over the whole graph", func
 
             it("every volume holding data outlives `pulumi destroy`", () => {
                 for (const claim of inputsOf(plan, "PersistentVolumeClaim")) {
-                    assert.ok(plan.keptOnDestroy.includes(`kubernetes:core/v1:PersistentVolumeClaim ${claim.metadata.name}`), claim.metadata.name);
+                    assert.ok(plan.keptOnDestroy.some((k) => k.type === "kubernetes:core/v1:PersistentVolumeClaim" && k.name === claim.metadata.name), claim.metadata.name);
                 }
                 for (const release of plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")) {
                     const persistence = (release.inputs as any).values.primary?.persistentVolumeClaimRetentionPolicy;

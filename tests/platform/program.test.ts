@@ -166,11 +166,17 @@ describe("platform: the whole program under Pulumi mocks", function () {
         assert.equal(inputs(one(plan, K.ingressRoute, "pacstack-routes-web-ingressroute")).spec.tls.secretName, "hospital-wildcard-tls");
     });
 
-    it("keeps the namespaces and the DICOM volume on destroy", () => {
+    it("keeps the namespaces and the DICOM volume on destroy, and adopts them on the next deployment", () => {
+        const adopt = "pacstack-kubernetes-adopt";
         assert.deepEqual(dev.keptOnDestroy, [
-            "kubernetes:core/v1:Namespace pacstack",
-            "kubernetes:core/v1:Namespace pacstack-ingress",
-            "kubernetes:core/v1:PersistentVolumeClaim pacstack-orthanc-storage",
+            { type: "kubernetes:core/v1:Namespace", name: "pacstack", provider: adopt },
+            { type: "kubernetes:core/v1:Namespace", name: "pacstack-ingress", provider: adopt },
+            { type: "kubernetes:core/v1:PersistentVolumeClaim", name: "pacstack-orthanc-storage", provider: adopt },
+        ]);
+        const providers = byType(dev, K.provider).map((p) => [p.name, inputs(p).upsertExistingObjects, inputs(p).context]);
+        assert.deepEqual(providers, [
+            ["pacstack-kubernetes", undefined, "minikube"],
+            [adopt, "true", "minikube"], // provider inputs travel as strings
         ]);
     });
 
