@@ -5,8 +5,14 @@ import { Platform, readStackConfig } from "pacstack";
 const platform = new Platform("pacstack", { config: readStackConfig() });
 
 export const webUrl = platform.webUrl;
+export const viewerUrl = platform.viewerUrl;
+export const archiveUis = platform.archiveUis;
 export const dicomEndpoint = platform.dicomEndpoint;
+export const dicomEndpoints = platform.dicomEndpoints;
 export const caCertificate = platform.caCertificatePem;
 export const adminUsername = platform.adminUsername;
-export const adminPassword = pulumi.secret(platform.adminPassword);
+export const adminPassword = platform.adminPassword && pulumi.secret(platform.adminPassword);
+// Every web route asks for this user (Traefik basicAuth) until single sign-on exists.
+export const webUsername = platform.webUsername;
+export const webPassword = pulumi.secret(platform.webPassword);
 export const modalityCredentials = pulumi.secret(platform.modalityCredentials);

@@ -17,7 +17,7 @@ export interface CertificatesArgs {
     domain: string;
     /** Namespace the TLS Secrets are created in. */
     namespace: string;
-    /** Names the database is reached by; the first is the certificate's common name. */
+    /** Names the database is reached by; the first is the certificate's common name. Empty: no database certificate. */
     databaseHosts: string[];
     /**
      * Modalities that get a DICOM-TLS client certificate.
@@ -45,7 +45,8 @@ export class Certificates extends pulumi.ComponentResource {
     public readonly caCertificatePem: pulumi.Output<string>;
     public readonly webTlsSecretName: string;
     public readonly dicomTlsSecretName: string;
-    public readonly databaseTlsSecretName: string;
+    /** Undefined when no database certificate was asked for. */
+    public readonly databaseTlsSecretName: string | undefined;
     public readonly modalityCredentials: pulumi.Output<Record<string, ClientCredential>>;
 
     constructor(name: string, args: CertificatesArgs, opts?: pulumi.ComponentResourceOptions) {

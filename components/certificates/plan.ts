@@ -9,7 +9,7 @@ export interface LeafSpec {
 
 export interface CertificatePlanInput {
     domain: string;
-    /** Names the database is reached by (its Service names). */
+    /** Names the database is reached by (its Service names); empty when no database needs a certificate. */
     databaseHosts: string[];
     modalities: string[];
     /** True when the user brings the HTTPS certificate. */
@@ -32,7 +32,9 @@ export function planCertificates(input: CertificatePlanInput): LeafSpec[] {
         leaves.push({ id: "web", commonName: input.domain, dnsNames: [input.domain], usage: "server" });
     }
     leaves.push({ id: "dicom", commonName: input.domain, dnsNames: [input.domain], usage: "server" });
-    leaves.push({ id: "database", commonName: input.databaseHosts[0], dnsNames: [...input.databaseHosts], usage: "server" });
+    if (input.databaseHosts.length > 0) {
+        leaves.push({ id: "database", commonName: input.databaseHosts[0], dnsNames: [...input.databaseHosts], usage: "server" });
+    }
     for (const modality of input.modalities) {
         leaves.push({ id: `modality-${modality}`, commonName: modality, dnsNames: [], usage: "client" });
     }

@@ -18,22 +18,35 @@ export interface PlatformProfile {
         orthanc: ContainerResources;
         postgres: ContainerResources;
         traefik: ContainerResources;
+        viewer: ContainerResources;
+        dcm4cheeArchive: ContainerResources;
+        dcm4cheeLdap: ContainerResources;
+        dcm4cheeDatabase: ContainerResources;
     };
 }
 
 /** Node ports used on minikube and MicroK8s, where no load balancer exists. */
-export const NODE_PORTS = { web: 30080, websecure: 30443, dicom: 31112 } as const;
+export const NODE_PORTS = { web: 30080, websecure: 30443, dicom: 31112, dicomDcm4chee: 31113 } as const;
 
 const SMALL: PlatformProfile["resources"] = {
     orthanc: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
     postgres: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     traefik: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    viewer: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },
+    // Wildfly with the archive deployed needs about 1 GiB of heap and metaspace before any load.
+    dcm4cheeArchive: { requests: { cpu: "500m", memory: "1536Mi" }, limits: { cpu: "2", memory: "3Gi" } },
+    dcm4cheeLdap: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
+    dcm4cheeDatabase: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
 };
 
 const LARGE: PlatformProfile["resources"] = {
     orthanc: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } },
     postgres: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } },
     traefik: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    viewer: { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "1", memory: "256Mi" } },
+    dcm4cheeArchive: { requests: { cpu: "2", memory: "4Gi" }, limits: { cpu: "4", memory: "8Gi" } },
+    dcm4cheeLdap: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    dcm4cheeDatabase: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } },
 };
 
 export const PLATFORM_PROFILES: Record<PlatformKind, PlatformProfile> = {

@@ -14,6 +14,10 @@ export interface SettingSpec {
 export const PLATFORMS = ["minikube", "microk8s", "cloud"] as const;
 export type PlatformKind = (typeof PLATFORMS)[number];
 
+/** The image archives pacstack can deploy; the viewer gets one data source per deployed archive. */
+export const ARCHIVES = ["orthanc", "dcm4chee"] as const;
+export type ArchiveKind = (typeof ARCHIVES)[number];
+
 export const SETTINGS = {
     platform: {
         type: "string",
@@ -107,6 +111,56 @@ export const SETTINGS = {
         type: "integer",
         default: 2048,
         description: "Largest HTTP request body (STOW-RS, REST uploads) Traefik accepts, in MiB.",
+    },
+    archives: {
+        type: "array",
+        default: ["orthanc"],
+        description: "Image archives to deploy: orthanc, dcm4chee or both (no duplicates). The viewer gets one data source per archive.",
+    },
+    defaultArchive: {
+        type: "string",
+        default: "",
+        description: "Archive the viewer's study list opens first; empty means the first of archives.",
+    },
+    viewerPath: {
+        type: "string",
+        default: "/",
+        description: "Path the OHIF viewer is served at, / or a prefix like /viewer (a prefix needs an ohifImage built with PUBLIC_URL=<prefix>/).",
+    },
+    ohifImage: {
+        type: "string",
+        default: "docker.io/ohif/app:v3.13.2",
+        description: "OHIF viewer image, pinned by tag or digest (ohif/app images serve at /).",
+    },
+    dcm4cheeAeTitle: {
+        type: "string",
+        default: "DCM4CHEE",
+        description: "dcm4chee's DICOM AE title, also in its DICOMweb path /dcm4chee-arc/aets/<AE title>/rs (1-16 characters: letters, digits, _ . -).",
+    },
+    dcm4cheeImage: {
+        type: "string",
+        default: "docker.io/dcm4che/dcm4chee-arc-psql:5.34.3",
+        description: "dcm4chee archive image (Wildfly), pinned; its version must match dcm4cheeLdapImage and dcm4cheeDatabaseImage.",
+    },
+    dcm4cheeLdapImage: {
+        type: "string",
+        default: "docker.io/dcm4che/slapd-dcm4chee:2.6.10-34.3",
+        description: "dcm4chee configuration directory image (OpenLDAP with the archive's schema), pinned.",
+    },
+    dcm4cheeDatabaseImage: {
+        type: "string",
+        default: "docker.io/dcm4che/postgres-dcm4chee:17.4-34",
+        description: "dcm4chee database image (PostgreSQL with the archive's schema), pinned.",
+    },
+    dcm4cheeStorageSize: {
+        type: "string",
+        default: "",
+        description: "Size of dcm4chee's DICOM file volume; empty means the platform's (minikube/microk8s: 20Gi, cloud: 500Gi).",
+    },
+    dcm4cheeDatabaseSize: {
+        type: "string",
+        default: "",
+        description: "Size of dcm4chee's database volume; empty means the platform's (minikube/microk8s: 5Gi, cloud: 50Gi).",
     },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -1,6 +1,6 @@
 import { ImageRef, parseImage } from "./image";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
-import { PLATFORMS, PlatformKind, SETTINGS, SettingKey, SettingSpec } from "./schema";
+import { ARCHIVES, ArchiveKind, PLATFORMS, PlatformKind, SETTINGS, SettingKey, SettingSpec } from "./schema";
 
 /** The validated, typed form of a stack's `pacstack:*` settings. Every default is already applied. */
 export interface PlatformConfig {
@@ -39,6 +39,23 @@ export interface PlatformConfig {
     /** Existing TLS Secret for HTTPS; undefined means pacstack issues one. */
     webTlsSecret?: string;
     uploadLimitMiB: number;
+    /** The archives to deploy, in the configured order (at least one). */
+    archives: ArchiveKind[];
+    /** The archive the viewer opens first (one of `archives`). */
+    defaultArchive: ArchiveKind;
+    viewer: {
+        /** "/" or a prefix without trailing slash, e.g. "/viewer". */
+        path: string;
+        image: ImageRef;
+        resources: ContainerResources;
+    };
+    dcm4chee: {
+        aeTitle: string;
+        images: { archive: ImageRef; ldap: ImageRef; database: ImageRef };
+        storageSize: string;
+        databaseSize: string;
+        resources: { archive: ContainerResources; ldap: ContainerResources; database: ContainerResources };
+    };
 }
 
 /** Raised for invalid settings, before any resource is registered. Lists every problem found. */
@@ -53,6 +70,13 @@ const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const AE_TITLE = /^[A-Za-z0-9_.-]{1,16}$/;
 const QUANTITY = /^[1-9][0-9]*(Mi|Gi|Ti)$/;
 const SEMVER = /^[0-9]+\.[0-9]+\.[0-9]+$/;
+const VIEWER_PATH = /^\/[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
+/** Paths the archives' routes own; the viewer's prefix may not shadow them. */
+export const RESERVED_PATHS = ["/orthanc", "/dicom-web", "/dcm4chee-arc"] as const;
+/** AE titles dcm4chee's default configuration gives its other application entities (slapd-dcm4chee AE_TITLE_*). */
+export const DCM4CHEE_OTHER_AE_TITLES = ["WORKLIST", "IOCM_REGULAR_USE", "IOCM_QUALITY", "IOCM_PAT_SAFETY", "IOCM_WRONG_MWL", "IOCM_EXPIRED", "AS_RECEIVED"];
+/** Images whose web root is built for PUBLIC_URL=/ (the published ohif/app images). */
+const ROOT_ONLY_VIEWER_IMAGES = ["docker.io/ohif/app"];
 
 function isDomain(value: string): boolean {
     const labels = value.split(".");
@@ -149,6 +173,40 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
         "must be distinct lowercase DNS labels of at most 40 characters",
     );
     check("uploadLimitMiB", () => num("uploadLimitMiB") >= 1 && num("uploadLimitMiB") <= 65536, "must be an integer from 1 to 65536");
+    const archives = (values.archives as string[] | undefined) ?? [];
+    check(
+        "archives",
+        () => archives.length > 0 && archives.every((a) => (ARCHIVES as readonly string[]).includes(a)) && new Set(archives).size === archives.length,
+        `must be a non-empty list of distinct archives from ${ARCHIVES.join(", ")}`,
+    );
+    if ("archives" in values) {
+        check("defaultArchive", () => str("defaultArchive") === "" || archives.includes(str("defaultArchive")), `must be empty or one of the deployed archives (${archives.join(", ")})`);
+    }
+    check(
+        "viewerPath",
+        () => str("viewerPath") === "/" || (VIEWER_PATH.test(str("viewerPath")) && !RESERVED_PATHS.some((p) => str("viewerPath") === p || str("viewerPath").startsWith(`${p}/`))),
+        `must be / or a lowercase path prefix without trailing slash like /viewer, outside ${RESERVED_PATHS.join(", ")}`,
+    );
+    check(
+        "dcm4cheeAeTitle",
+        () => AE_TITLE.test(str("dcm4cheeAeTitle")) && !DCM4CHEE_OTHER_AE_TITLES.includes(str("dcm4cheeAeTitle")),
+        `must be 1-16 characters of letters, digits, _ . - and differ from dcm4chee's other AE titles (${DCM4CHEE_OTHER_AE_TITLES.join(", ")})`,
+    );
+    for (const key of ["dcm4cheeStorageSize", "dcm4cheeDatabaseSize"] as const) {
+        check(key, () => str(key) === "" || QUANTITY.test(str(key)), "must be empty or a size like 20Gi (Mi, Gi or Ti)");
+    }
+    for (const key of ["ohifImage", "dcm4cheeImage", "dcm4cheeLdapImage", "dcm4cheeDatabaseImage"] as const) {
+        check(key, () => parseImage(str(key)) !== undefined, "must be an image reference pinned by tag or digest, e.g. docker.io/org/name:1.2.3 (latest is refused)");
+    }
+    if ("viewerPath" in values && "ohifImage" in values && str("viewerPath") !== "/") {
+        const image = parseImage(str("ohifImage"))!;
+        if (ROOT_ONLY_VIEWER_IMAGES.includes(`${image.registry}/${image.repository}`)) {
+            problems.push(
+                `pacstack:viewerPath = ${show(str("viewerPath"))}: the ${image.registry}/${image.repository} images are built with PUBLIC_URL=/ and only work at /; ` +
+                    `set pacstack:ohifImage to an image built with PUBLIC_URL=${str("viewerPath")}/ (OHIF's Dockerfile build argument) or keep viewerPath at /`,
+            );
+        }
+    }
     if (num("orthancReplicas") > 1 && str("orthancSharedStorageClass") === "") {
         problems.push(
             `pacstack:orthancReplicas = ${num("orthancReplicas")}: more than one Orthanc pod shares the DICOM files, ` +
@@ -196,5 +254,24 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
         modalities,
         webTlsSecret: optional("webTlsSecret"),
         uploadLimitMiB: num("uploadLimitMiB"),
+        archives: archives as ArchiveKind[],
+        defaultArchive: (optional("defaultArchive") ?? archives[0]) as ArchiveKind,
+        viewer: { path: str("viewerPath"), image: parseImage(str("ohifImage"))!, resources: profile.resources.viewer },
+        dcm4chee: {
+            aeTitle: str("dcm4cheeAeTitle"),
+            images: {
+                archive: parseImage(str("dcm4cheeImage"))!,
+                ldap: parseImage(str("dcm4cheeLdapImage"))!,
+                database: parseImage(str("dcm4cheeDatabaseImage"))!,
+            },
+            // The same sizes as Orthanc's image and database volumes on the platform.
+            storageSize: optional("dcm4cheeStorageSize") ?? profile.orthancStorageSize,
+            databaseSize: optional("dcm4cheeDatabaseSize") ?? profile.postgresStorageSize,
+            resources: {
+                archive: profile.resources.dcm4cheeArchive,
+                ldap: profile.resources.dcm4cheeLdap,
+                database: profile.resources.dcm4cheeDatabase,
+            },
+        },
     };
 }

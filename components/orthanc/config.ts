@@ -4,6 +4,17 @@ import { stableJson } from "../kube/metadata";
 export const ORTHANC_HTTP_PORT = 8042;
 export const ORTHANC_DICOM_PORT = 4242;
 
+/**
+ * Connections each Orthanc process keeps to PostgreSQL (PostgreSQL.IndexConnectionsCount). The production plugin
+ * (>= 7.0) defaults to 50, which with 10 replicas plus the rolling update's surge pod would need 550 sessions;
+ * pacstack's PostgreSQL allows POSTGRES_MAX_CONNECTIONS (components/postgres/values.ts). Eight per process cover
+ * Orthanc's 4 DICOM threads plus concurrent REST/DICOMweb reads, and (MAX_ORTHANC_REPLICAS + 1) x 8 = 88 stays
+ * below PostgreSQL's limit minus its reserved superuser slots.
+ */
+export const ORTHANC_INDEX_CONNECTIONS = 8;
+/** Largest orthancReplicas the configuration accepts (components/config/validate.ts). */
+export const MAX_ORTHANC_REPLICAS = 10;
+
 /** Environment variables the rendered configuration refers to with Orthanc's `${VAR}` substitution. */
 export const DB_PASSWORD_ENV = "ORTHANC_DB_PASSWORD";
 export const POD_NAME_ENV = "POD_NAME";
@@ -40,9 +51,11 @@ export interface OrthancConfigInput {
  * real settings. The database password is taken from the environment (`${ORTHANC_DB_PASSWORD}`, filled from
  * a Secret) and the REST users come from renderOrthancCredentials in a second file of the same folder.
  *
- * Versions: every key here is understood by Orthanc 1.10.1, the version the tests run (DatabaseServerIdentifier
- * dates from 1.9.2, DICOM TLS from 1.9.0). Keys newer than 1.10 (DicomTlsMinimumProtocolVersion, 1.12.4) are
- * left out so the tested and the deployed configuration are the same document.
+ * Versions: every key here is understood by the deployed Orthanc 1.12.x with PostgreSQL plugin 10.x, and all but
+ * PostgreSQL.TransactionMode (plugin >= 6.0) also by Orthanc 1.10.1 with plugin 4.0, the versions the tests run
+ * (DatabaseServerIdentifier dates from 1.9.2, DICOM TLS from 1.9.0, SyncStorageArea from 1.7.4). Other keys newer
+ * than 1.10 (DicomTlsMinimumProtocolVersion, 1.12.4) are left out so the tested and the deployed configuration are
+ * the same document.
  */
 export function renderOrthancConfig(input: OrthancConfigInput): Record<string, unknown> {
     const shared = input.replicas > 1;
@@ -88,6 +101,9 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
         // Never replace a stored instance silently with a different one carrying the same UIDs.
         OverwriteInstances: false,
         StorageCompression: false,
+        // Durability: every DICOM file is fsync()ed before its C-STORE is acknowledged (Orthanc's default since
+        // 1.7.4, pinned here because turning it off is the first "speed-up" people try).
+        SyncStorageArea: true,
         // Jobs live in one process; with shared replicas they would be resumed by the wrong one.
         SaveJobs: !shared,
 
@@ -102,8 +118,16 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
             Password: `\${${DB_PASSWORD_ENV}}`,
             // The lock forbids a second Orthanc on the database: right for one replica, wrong for several.
             Lock: !shared,
-            MaximumConnectionRetries: 20,
-            ConnectionRetryInterval: 5,
+            // Bounded (see ORTHANC_INDEX_CONNECTIONS); with plugin >= 7.0 writers on different connections run in
+            // parallel under ReadCommitted (its default, pinned). Plugins < 6.0 ignore TransactionMode and serialize.
+            IndexConnectionsCount: ORTHANC_INDEX_CONNECTIONS,
+            TransactionMode: "ReadCommitted",
+            // A lost connection is reopened every ConnectionRetryInterval seconds: 2 s (instead of 5) shortens the
+            // outage after a PostgreSQL restart (tests/orthanc/reliability.real.test.ts); 30 x 2 s still waits a
+            // minute for the database at startup. MaximumConnectionRetries also bounds the replays of a
+            // transaction that hit a transient error (100 ms more between each).
+            MaximumConnectionRetries: 30,
+            ConnectionRetryInterval: 2,
         },
         DicomWeb: {
             Enable: true,

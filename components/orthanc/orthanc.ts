@@ -59,6 +59,11 @@ export interface OrthancArgs {
      * @default the parent's Kubernetes provider
      */
     keptObjectProvider?: k8s.Provider;
+    /**
+     * A second REST user: the platform's web user, whose credentials Traefik forwards (Orthanc checks them again).
+     * @default no second user
+     */
+    webUser?: { username: string; password: pulumi.Input<string> };
 }
 
 /**
@@ -108,7 +113,11 @@ export class Orthanc extends pulumi.ComponentResource {
                 type: "Opaque",
                 stringData: {
                     [CREDENTIALS_FILE]: pulumi.secret(
-                        this.adminPassword.apply((p) => orthancJson(renderOrthancCredentials({ [this.adminUsername]: p }))),
+                        pulumi
+                            .all([this.adminPassword, args.webUser?.password ?? ""])
+                            .apply(([admin, web]) =>
+                                orthancJson(renderOrthancCredentials({ [this.adminUsername]: admin, ...(args.webUser ? { [args.webUser.username]: web } : {}) })),
+                            ),
                     ),
                 },
             },

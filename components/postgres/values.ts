@@ -6,6 +6,29 @@ export const POSTGRES_PORT = 5432;
 /** Keys of the credentials Secret, as the chart's auth.existingSecret expects them. */
 export const ADMIN_PASSWORD_KEY = "postgres-password";
 export const USER_PASSWORD_KEY = "password";
+/**
+ * PostgreSQL's session limit, pinned (it is also PostgreSQL's default). Orthanc processes hold
+ * ORTHANC_INDEX_CONNECTIONS sessions each (components/orthanc/config.ts); 3 more are reserved for superusers.
+ */
+export const POSTGRES_MAX_CONNECTIONS = 100;
+export const POSTGRES_RESERVED_CONNECTIONS = 3;
+
+/**
+ * Server settings pacstack adds to the chart's postgresql.conf. Durability stays at PostgreSQL's defaults (fsync,
+ * synchronous_commit, full_page_writes on): an acknowledged C-STORE is a committed, flushed transaction.
+ */
+export const POSTGRES_SETTINGS: Record<string, string> = {
+    password_encryption: "scram-sha-256",
+    ssl_min_protocol_version: "TLSv1.2",
+    max_connections: String(POSTGRES_MAX_CONNECTIONS),
+    superuser_reserved_connections: String(POSTGRES_RESERVED_CONNECTIONS),
+    // A client that vanished with its node (no FIN, no RST) is noticed after 60 + 6 x 10 s instead of the kernel's
+    // two hours: its sessions, and the single-replica Orthanc's advisory lock (PostgreSQL.Lock), are released so
+    // the replacement pod can start.
+    tcp_keepalives_idle: "60",
+    tcp_keepalives_interval: "10",
+    tcp_keepalives_count: "6",
+};
 
 /**
  * Helper images of the chart, in the same registry and organisation as the PostgreSQL image, so one mirror
@@ -61,7 +84,7 @@ export function renderPostgresValues(input: PostgresValuesInput): Record<string,
                 seccompProfile: { type: "RuntimeDefault" },
             },
             // Durability stays at PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on).
-            extendedConfiguration: ["password_encryption = 'scram-sha-256'", "ssl_min_protocol_version = 'TLSv1.2'", ""].join("\n"),
+            extendedConfiguration: [...Object.entries(POSTGRES_SETTINGS).map(([key, value]) => `${key} = '${value}'`), ""].join("\n"),
             livenessProbe: { enabled: true },
             // pacstack renders the database's NetworkPolicy itself, next to the others.
             networkPolicy: { enabled: false },

@@ -18,6 +18,8 @@ export interface RoutesArgs {
     /** kubernetes.io/tls Secret (in `namespace`) served for the domain. */
     tlsSecretName: string;
     uploadLimitMiB: number;
+    /** htpasswd line(s) of the web user (bcrypt), stored in a Secret that every router's basicAuth reads. */
+    webUsers: pulumi.Input<string>;
 }
 
 /**
@@ -27,6 +29,16 @@ export interface RoutesArgs {
 export class Routes extends pulumi.ComponentResource {
     constructor(name: string, args: RoutesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pacstack:index:Routes", name, {}, opts);
+        const authSecretName = `${name}-web-users`;
+        const users = new k8s.core.v1.Secret(
+            authSecretName,
+            {
+                metadata: { name: authSecretName, namespace: args.namespace },
+                type: "Opaque",
+                stringData: { users: pulumi.secret(args.webUsers) },
+            },
+            { parent: this },
+        );
         const edge: EdgeInput = {
             name,
             namespace: args.namespace,
@@ -34,14 +46,15 @@ export class Routes extends pulumi.ComponentResource {
             webEntryPoint: args.webEntryPoint,
             tlsSecretName: args.tlsSecretName,
             uploadLimitMiB: args.uploadLimitMiB,
+            authSecretName,
         };
         const docs = [...renderMiddlewares(edge, args.table), renderIngressRoute(edge, args.table), ...renderTcpRoutes(edge, args.table)];
         for (const doc of docs) {
-            new k8s.apiextensions.CustomResource(`${doc.metadata.name}-${doc.kind.toLowerCase()}`, doc, { parent: this });
+            new k8s.apiextensions.CustomResource(`${doc.metadata.name}-${doc.kind.toLowerCase()}`, doc, { parent: this, dependsOn: [users] });
         }
 
         const ports = new Map<string, Set<number>>();
-        for (const route of [...args.table.web, ...args.table.tcp]) {
+        for (const route of [...args.table.web, ...args.table.tcp, ...args.table.redirects]) {
             ports.set(route.service.name, (ports.get(route.service.name) ?? new Set()).add(route.service.port));
         }
         for (const [service, servicePorts] of [...ports.entries()].sort()) {

@@ -1,4 +1,4 @@
-import { RouteTable, WebRoute } from "./table";
+import { Redirect, RouteTable, WebRoute } from "./table";
 
 const API_VERSION = "traefik.io/v1alpha1";
 const MiB = 1024 * 1024;
@@ -11,6 +11,8 @@ export interface EdgeInput {
     webEntryPoint: string;
     tlsSecretName: string;
     uploadLimitMiB: number;
+    /** Secret (in `namespace`) whose `users` key holds the web user's htpasswd line. */
+    authSecretName: string;
 }
 
 /** A Traefik custom resource as pacstack renders it. */
@@ -27,6 +29,24 @@ export function middlewareNames(name: string) {
         uploadLimit: `${name}-upload-limit`,
         strip: (route: WebRoute) => `${name}-strip-${route.name}`,
         slash: (route: WebRoute) => `${name}-slash-${route.name}`,
+        /** basicAuth that removes the Authorization header / forwards it to the backend. */
+        auth: `${name}-web-auth`,
+        authForward: `${name}-web-auth-forward`,
+        routeHeaders: (route: WebRoute) => `${name}-headers-${route.name}`,
+        redirect: (redirect: Redirect) => `${name}-redirect-${redirect.name}`,
+    };
+}
+
+/** Until single sign-on exists every router asks for the web user: the realm the browser shows. */
+export const AUTH_REALM = "pacstack";
+
+function basicAuth(input: EdgeInput, name: string, removeHeader: boolean): TraefikDoc {
+    return {
+        apiVersion: API_VERSION,
+        kind: "Middleware",
+        metadata: { name, namespace: input.namespace },
+        // The users come from a Secret, so no credential or hash is part of the Middleware.
+        spec: { basicAuth: { realm: AUTH_REALM, removeHeader, secret: input.authSecretName } },
     };
 }
 
@@ -66,6 +86,25 @@ function uploadLimit(input: EdgeInput): TraefikDoc {
 export function renderMiddlewares(input: EdgeInput, table: RouteTable): TraefikDoc[] {
     const names = middlewareNames(input.name);
     const docs = [securityHeaders(input), uploadLimit(input)];
+    if (table.web.length > 0) {
+        docs.push(basicAuth(input, names.auth, true), basicAuth(input, names.authForward, false));
+    }
+    for (const route of table.web.filter((r) => r.responseHeaders)) {
+        docs.push({
+            apiVersion: API_VERSION,
+            kind: "Middleware",
+            metadata: { name: names.routeHeaders(route), namespace: input.namespace },
+            spec: { headers: { contentSecurityPolicy: route.responseHeaders!.contentSecurityPolicy, customResponseHeaders: route.responseHeaders!.custom } },
+        });
+    }
+    for (const redirect of table.redirects) {
+        docs.push({
+            apiVersion: API_VERSION,
+            kind: "Middleware",
+            metadata: { name: names.redirect(redirect), namespace: input.namespace },
+            spec: { redirectRegex: { permanent: true, regex: `^(https?://[^/]+)${escapeRegex(redirect.from)}$`, replacement: `\${1}${redirect.to}` } },
+        });
+    }
     for (const route of table.web.filter((r) => r.stripPath)) {
         docs.push({
             apiVersion: API_VERSION,
@@ -84,26 +123,68 @@ export function renderMiddlewares(input: EdgeInput, table: RouteTable): TraefikD
     return docs;
 }
 
+function escapeRegex(text: string): string {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
 function pathRule(domain: string, route: WebRoute): string {
+    if (route.path === "/") {
+        return `Host(\`${domain}\`) && PathPrefix(\`/\`)`;
+    }
     return `Host(\`${domain}\`) && (Path(\`${route.path}\`) || PathPrefix(\`${route.path}/\`))`;
 }
+
+/** One router of the HTTPS IngressRoute. */
+export interface IngressRouteRule {
+    kind: "Rule";
+    match: string;
+    middlewares: { name: string }[];
+    priority?: number;
+    services: { kind: "Service"; name: string; port: number }[];
+}
+
+/** The catch-all ("/") must lose against every other route, whatever the rules' lengths. */
+const CATCH_ALL_PRIORITY = 1;
 
 /** One HTTPS IngressRoute holding two routers per web route: writes (size-limited) and everything else. */
 export function renderIngressRoute(input: EdgeInput, table: RouteTable) {
     const names = middlewareNames(input.name);
-    const routes = table.web.flatMap((route) => {
+    const routes: IngressRouteRule[] = table.web.flatMap((route): IngressRouteRule[] => {
         const strip = route.stripPath ? [{ name: names.slash(route) }, { name: names.strip(route) }] : [];
-        const services = [{ kind: "Service", name: route.service.name, port: route.service.port }];
+        const services = [{ kind: "Service" as const, name: route.service.name, port: route.service.port }];
+        // Headers first, so that a 401 carries them too; then the credentials check.
+        const before = [
+            { name: names.headers },
+            ...(route.responseHeaders ? [{ name: names.routeHeaders(route) }] : []),
+            { name: route.authentication === "edge-and-backend" ? names.authForward : names.auth },
+        ];
+        // The catch-all's routers: writes above reads (as their longer rules are elsewhere), both below every other.
+        const catchAll = route.path === "/";
         return [
             {
-                kind: "Rule",
+                kind: "Rule" as const,
                 match: `${pathRule(input.domain, route)} && (Method(\`POST\`) || Method(\`PUT\`))`,
-                middlewares: [{ name: names.headers }, { name: names.uploadLimit }, ...strip],
+                middlewares: [...before, { name: names.uploadLimit }, ...strip],
+                ...(catchAll ? { priority: CATCH_ALL_PRIORITY + 1 } : {}),
                 services,
             },
-            { kind: "Rule", match: pathRule(input.domain, route), middlewares: [{ name: names.headers }, ...strip], services },
+            {
+                kind: "Rule" as const,
+                match: pathRule(input.domain, route),
+                middlewares: [...before, ...strip],
+                ...(catchAll ? { priority: CATCH_ALL_PRIORITY } : {}),
+                services,
+            },
         ];
     });
+    for (const redirect of table.redirects) {
+        routes.push({
+            kind: "Rule" as const,
+            match: `Host(\`${input.domain}\`) && Path(\`${redirect.from}\`)`,
+            middlewares: [{ name: names.headers }, { name: names.auth }, { name: names.redirect(redirect) }],
+            services: [{ kind: "Service" as const, name: redirect.service.name, port: redirect.service.port }],
+        });
+    }
     return {
         apiVersion: API_VERSION,
         kind: "IngressRoute",

@@ -4,7 +4,7 @@ import { ContainerResources } from "../config/platform";
 import { ImageRef } from "../config/image";
 import { allowFromAnywhere, allowKubernetesApi } from "../kube/network-policy";
 import { createNetworkPolicies } from "../kube/resources";
-import { ENTRYPOINT_PORTS, TRAEFIK_CHART, TRAEFIK_REPOSITORY, renderDefaultTlsOption, renderTraefikValues } from "./values";
+import { TRAEFIK_CHART, TRAEFIK_REPOSITORY, entrypointPorts, renderDefaultTlsOption, renderTraefikValues } from "./values";
 
 export interface TraefikArgs {
     /** Namespace Traefik runs in (its own). */
@@ -23,6 +23,11 @@ export interface TraefikArgs {
     resources: ContainerResources;
     /** Largest accepted upload, in MiB (sizes Traefik's buffer volume). */
     uploadLimitMiB: number;
+    /**
+     * Open the dcm4chee DICOM-TLS entrypoint.
+     * @default false
+     */
+    dcm4cheeDicom?: boolean;
 }
 
 /**
@@ -56,6 +61,7 @@ export class Traefik extends pulumi.ComponentResource {
                     resources: args.resources,
                     watchNamespaces: [...new Set([args.namespace, ...args.routeNamespaces])],
                     uploadLimitMiB: args.uploadLimitMiB,
+                    dcm4cheeDicom: args.dcm4cheeDicom ?? false,
                 }),
             },
             parent,
@@ -67,7 +73,7 @@ export class Traefik extends pulumi.ComponentResource {
         });
         const pods = { namespace: args.namespace, podLabels: this.podLabels };
         createNetworkPolicies(this, name, [
-            allowFromAnywhere("traefik-entrypoints", pods, Object.values(ENTRYPOINT_PORTS).map((port) => ({ port }))),
+            allowFromAnywhere("traefik-entrypoints", pods, entrypointPorts(args.dcm4cheeDicom ?? false).map((port) => ({ port }))),
             allowKubernetesApi("traefik-kubernetes-api", pods),
         ]);
         this.registerOutputs({});

@@ -7,6 +7,9 @@ export const TRAEFIK_REPOSITORY = "https://traefik.github.io/charts";
 /** Container ports of the entrypoints (non-root, so above 1024); the Service maps them to 80/443/11112. */
 export const ENTRYPOINT_PORTS = { web: 8000, websecure: 8443, dicom: 11112 } as const;
 export const DICOM_ENTRYPOINT = "dicom";
+/** dcm4chee's DICOM-TLS, passed through like Orthanc's, on its own port (container, Service and default node port). */
+export const DCM4CHEE_DICOM_ENTRYPOINT = "dicom-dcm4chee";
+export const DCM4CHEE_DICOM_PORT = 11113;
 export const WEB_ENTRYPOINT = "websecure";
 export const TRAEFIK_UID = 65532;
 
@@ -19,6 +22,16 @@ export interface TraefikValuesInput {
     watchNamespaces: string[];
     /** Largest request body accepted, in MiB: uploads are buffered to /tmp up to this size. */
     uploadLimitMiB: number;
+    /**
+     * Open the dcm4chee DICOM-TLS entrypoint (port 11113).
+     * @default false
+     */
+    dcm4cheeDicom?: boolean;
+}
+
+/** The container ports Traefik listens on for the given values (for its NetworkPolicy). */
+export function entrypointPorts(dcm4cheeDicom: boolean): number[] {
+    return [...Object.values(ENTRYPOINT_PORTS), ...(dcm4cheeDicom ? [DCM4CHEE_DICOM_PORT] : [])];
 }
 
 /**
@@ -57,6 +70,16 @@ export function renderTraefikValues(input: TraefikValuesInput): Record<string, u
                 protocol: "TCP",
                 ...exposed(11112, NODE_PORTS.dicom),
             },
+            ...(input.dcm4cheeDicom
+                ? {
+                      [DCM4CHEE_DICOM_ENTRYPOINT]: {
+                          expose: { default: true },
+                          port: DCM4CHEE_DICOM_PORT,
+                          protocol: "TCP",
+                          ...exposed(DCM4CHEE_DICOM_PORT, NODE_PORTS.dicomDcm4chee),
+                      },
+                  }
+                : {}),
             web: {
                 http: { redirections: { entryPoint: { permanent: true, scheme: "https", to: WEB_ENTRYPOINT } } },
                 port: ENTRYPOINT_PORTS.web,

@@ -40,3 +40,10 @@ describe("config: image references", () => {
         assert.equal(parseImage("Traefik:1"), undefined);
     });
 });
+
+describe("certificates: without Orthanc's database", () => {
+    it("issues no database certificate when no database host is given (dcm4chee alone)", () => {
+        const plan = planCertificates({ domain: "pacs.example.org", databaseHosts: [], modalities: ["ct1"], externalWebCertificate: false });
+        assert.deepEqual(plan.map((leaf) => leaf.id), ["web", "dicom", "modality-ct1"]);
+    });
+});

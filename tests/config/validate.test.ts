@@ -105,3 +105,48 @@ describe("config: validatePlatformConfig", () => {
         );
     });
 });
+
+describe("config: archives, viewer and dcm4chee settings", () => {
+    it("defaults to Orthanc alone, the viewer at / and dcm4chee's pinned images", () => {
+        const config = validatePlatformConfig(valid);
+        assert.deepEqual(config.archives, ["orthanc"]);
+        assert.equal(config.defaultArchive, "orthanc");
+        assert.equal(config.viewer.path, "/");
+        assert.deepEqual(config.viewer.image, { registry: "docker.io", repository: "ohif/app", tag: "v3.13.2" });
+        assert.equal(config.dcm4chee.aeTitle, "DCM4CHEE");
+        assert.deepEqual(config.dcm4chee.images.archive, { registry: "docker.io", repository: "dcm4che/dcm4chee-arc-psql", tag: "5.34.3" });
+        assert.equal(config.dcm4chee.storageSize, "20Gi");
+        assert.equal(config.dcm4chee.databaseSize, "5Gi");
+    });
+
+    it("reads archives as Pulumi passes them and picks the first as default archive", () => {
+        const config = validatePlatformConfig({ ...valid, archives: '["dcm4chee","orthanc"]', dcm4cheeStorageSize: "1Ti" });
+        assert.deepEqual(config.archives, ["dcm4chee", "orthanc"]);
+        assert.equal(config.defaultArchive, "dcm4chee");
+        assert.equal(config.dcm4chee.storageSize, "1Ti");
+        assert.equal(validatePlatformConfig({ ...valid, archives: ["orthanc", "dcm4chee"], defaultArchive: "dcm4chee" }).defaultArchive, "dcm4chee");
+    });
+
+    it("accepts a viewer prefix with an image built for it", () => {
+        const config = validatePlatformConfig({ ...valid, viewerPath: "/viewer", ohifImage: "registry.example.org/ohif-viewer:3.13.2-viewer" });
+        assert.equal(config.viewer.path, "/viewer");
+    });
+
+    it("rejects an empty archive list", () => rejects({ ...valid, archives: [] }, "archives", "[]", /non-empty list of distinct archives from orthanc, dcm4chee/));
+    it("rejects an unknown archive", () => rejects({ ...valid, archives: ["orthanc", "pacsone"] }, "archives", '"pacsone"', /from orthanc, dcm4chee/));
+    it("rejects a duplicated archive", () => rejects({ ...valid, archives: ["orthanc", "orthanc"] }, "archives", '["orthanc","orthanc"]', /distinct/));
+    it("rejects a default archive that is not deployed", () =>
+        rejects({ ...valid, archives: ["orthanc"], defaultArchive: "dcm4chee" }, "defaultArchive", '"dcm4chee"', /one of the deployed archives \(orthanc\)/));
+    it("rejects a viewer path with a trailing slash", () => rejects({ ...valid, viewerPath: "/viewer/" }, "viewerPath", '"/viewer/"', /without trailing slash/));
+    it("rejects a viewer path that shadows an archive route", () => rejects({ ...valid, viewerPath: "/dicom-web" }, "viewerPath", '"/dicom-web"', /outside \/orthanc, \/dicom-web, \/dcm4chee-arc/));
+    it("rejects a viewer prefix with the ohif/app image, which only serves at /", () =>
+        rejects({ ...valid, viewerPath: "/viewer" }, "viewerPath", '"/viewer"', /built with PUBLIC_URL=\/ .*pacstack:ohifImage .*PUBLIC_URL=\/viewer\//));
+    it("rejects a malformed dcm4chee AE title", () => rejects({ ...valid, dcm4cheeAeTitle: "DCM 4CHEE" }, "dcm4cheeAeTitle", '"DCM 4CHEE"', /1-16 characters/));
+    it("rejects a dcm4chee AE title its other AEs use", () => rejects({ ...valid, dcm4cheeAeTitle: "WORKLIST" }, "dcm4cheeAeTitle", '"WORKLIST"', /differ from dcm4chee's other AE titles/));
+    it("rejects an unpinned viewer image", () => rejects({ ...valid, ohifImage: "ohif/app:latest" }, "ohifImage", '"ohif/app:latest"', /pinned by tag or digest/));
+    it("rejects an unpinned dcm4chee image", () => rejects({ ...valid, dcm4cheeImage: "dcm4che/dcm4chee-arc-psql" }, "dcm4cheeImage", "dcm4chee-arc-psql", /pinned/));
+    it("rejects an unpinned dcm4chee LDAP image", () => rejects({ ...valid, dcm4cheeLdapImage: "dcm4che/slapd-dcm4chee:latest" }, "dcm4cheeLdapImage", "latest", /pinned/));
+    it("rejects an unpinned dcm4chee database image", () => rejects({ ...valid, dcm4cheeDatabaseImage: "Postgres" }, "dcm4cheeDatabaseImage", '"Postgres"', /pinned/));
+    it("rejects a malformed dcm4chee storage size", () => rejects({ ...valid, dcm4cheeStorageSize: "20GB" }, "dcm4cheeStorageSize", '"20GB"', /size like 20Gi/));
+    it("rejects a malformed dcm4chee database size", () => rejects({ ...valid, dcm4cheeDatabaseSize: "5" }, "dcm4cheeDatabaseSize", '"5"', /size like 20Gi/));
+});

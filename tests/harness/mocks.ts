@@ -73,7 +73,7 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
         case "tls:index/certRequest:CertRequest":
             return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${args.name}\n-----END CERTIFICATE REQUEST-----\n` };
         case "random:index/randomPassword:RandomPassword":
-            return { result: `${MOCK_SECRET}(${args.name})` };
+            return { result: `${MOCK_SECRET}(${args.name})`, bcryptHash: `$2a$10$${MOCK_SECRET}(${args.name})` };
         default:
             return {};
     }

@@ -14,4 +14,18 @@ export const VARIANTS: Variant[] = [
         stack: "dev",
         overrides: { webTlsSecret: "hospital-wildcard-tls", orthancReplicas: 3, orthancSharedStorageClass: "nfs-client" },
     },
+    // The archive combinations: Orthanc alone is the default of every stack above.
+    { label: "dcm4chee only (minikube)", stack: "dev", overrides: { archives: '["dcm4chee"]' } },
+    { label: "Orthanc and dcm4chee, dcm4chee first (cloud)", stack: "prod", overrides: { archives: '["orthanc","dcm4chee"]', defaultArchive: "dcm4chee" } },
+    {
+        label: "both archives, viewer under /viewer (microk8s)",
+        stack: "dev",
+        overrides: {
+            platform: "microk8s",
+            archives: '["dcm4chee","orthanc"]',
+            viewerPath: "/viewer",
+            ohifImage: "registry.example.org/pacstack/ohif-viewer:3.13.2-viewer",
+            dcm4cheeAeTitle: "HOSPITAL_PACS",
+        },
+    },
 ];

@@ -18,7 +18,7 @@ const RULES: Record<string, Rule> = {
     writableTmpIsEmptyDir: (_w, c) => c.emptyDirMounts.includes("/tmp"),
     cpuAndMemoryRequestsAndLimits: (_w, c) =>
         ["requests", "limits"].every((kind) => ["cpu", "memory"].every((r) => Boolean((c.resources as any)?.[kind]?.[r]))),
-    readinessAndLivenessProbes: (_w, c) => c.hasReadinessProbe && c.hasLivenessProbe,
+    readinessAndLivenessProbes: (_w, c) => c.init === true || (c.hasReadinessProbe && c.hasLivenessProbe),
     pinnedImage: (_w, c) => /@sha256:[a-f0-9]{64}$/.test(c.image) || /:[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(c.image.split("/").pop()!) && !c.image.endsWith(":latest"),
     ownServiceAccount: (w) => w.ownServiceAccount !== undefined,
     noServiceAccountToken: (w) => w.automountServiceAccountToken === false,
@@ -26,7 +26,10 @@ const RULES: Record<string, Rule> = {
         c.env.every(
             (e) =>
                 e.value === undefined ||
-                (!String(e.value).includes(MOCK_SECRET) && e.value !== "[secret]" && !/PASSWORD|SECRET|TOKEN|PRIVATE/i.test(e.name)),
+                (!String(e.value).includes(MOCK_SECRET) &&
+                    e.value !== "[secret]" &&
+                    // The *_FILE convention names a mounted Secret file: the value is a path, not the secret.
+                    (!/PASSWORD|SECRET|TOKEN|PRIVATE/i.test(e.name) || (/_FILE$/.test(e.name) && String(e.value).startsWith("/")))),
         ),
 };
 
@@ -88,7 +91,7 @@ describe("invariants: security and reliability rules over the whole graph", func
                 assert.doesNotMatch(plan.text, new RegExp(MOCK_SECRET), "a generated secret is not marked secret");
                 for (const configMap of inputsOf(plan, "ConfigMap")) {
                     const text = JSON.stringify(configMap.data);
-                    assert.doesNotMatch(text, /\[secret\]|PRIVATE KEY/, `${configMap.metadata.name} holds a secret`);
+                    assert.doesNotMatch(text, /\[secret\]|-----BEGIN [A-Z ]*PRIVATE KEY-----/, `${configMap.metadata.name} holds a secret`);
                     for (const match of text.matchAll(/\\"(\w*Password\w*)\\"\s*:\s*\\"([^"\\]*)\\"/g)) {
                         assert.match(match[2], /^\$\{[A-Z_]+\}$/, `${configMap.metadata.name}: ${match[1]} must be an environment reference`);
                     }
@@ -99,6 +102,26 @@ describe("invariants: security and reliability rules over the whole graph", func
                 for (const secret of inputsOf(plan, "Secret")) {
                     for (const [key, value] of Object.entries(secret.stringData ?? {})) {
                         assert.equal(value, "[secret]", `${secret.metadata.name}/${key} is not marked secret`);
+                    }
+                }
+                // Traefik's Middlewares, IngressRoutes and TLSOptions name Secrets; they never hold a credential or hash.
+                for (const resource of plan.resources.filter((r) => r.type.startsWith("kubernetes:traefik.io/"))) {
+                    const text = JSON.stringify((resource.inputs as any).spec);
+                    assert.doesNotMatch(text, /\[secret\]|\$2[aby]\$|-----BEGIN/, `${resource.name} holds a credential`);
+                }
+            });
+
+            it("no web route is reachable without the web user's credentials", () => {
+                const middlewares = plan.resources.filter((r) => r.type === "kubernetes:traefik.io/v1alpha1:Middleware").map((r) => r.inputs as any);
+                const authNames = new Set(middlewares.filter((m) => m.spec.basicAuth).map((m) => m.metadata.name));
+                assert.ok(authNames.size > 0, "no basicAuth middleware");
+                for (const middleware of middlewares.filter((m) => m.spec.basicAuth)) {
+                    const users = inputsOf(plan, "Secret").find((s) => s.metadata.name === middleware.spec.basicAuth.secret && s.metadata.namespace === middleware.metadata.namespace);
+                    assert.deepEqual(users?.stringData, { users: "[secret]" }, `${middleware.metadata.name} reads no users Secret`);
+                }
+                for (const route of inputsOf(plan, "IngressRoute")) {
+                    for (const router of route.spec.routes) {
+                        assert.ok(router.middlewares.some((m: any) => authNames.has(m.name)), `${route.metadata.name}: ${router.match} has no basicAuth`);
                     }
                 }
             });
@@ -121,6 +144,9 @@ describe("invariants: security and reliability rules over the whole graph", func
             it("every volume holding data outlives `pulumi destroy`", () => {
                 for (const claim of inputsOf(plan, "PersistentVolumeClaim")) {
                     assert.ok(plan.keptOnDestroy.some((k) => k.type === "kubernetes:core/v1:PersistentVolumeClaim" && k.name === claim.metadata.name), claim.metadata.name);
+                }
+                for (const statefulSet of inputsOf(plan, "StatefulSet").filter((s) => s.spec.volumeClaimTemplates?.length)) {
+                    assert.deepEqual(statefulSet.spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" }, statefulSet.metadata.name);
                 }
                 for (const release of plan.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release")) {
                     const persistence = (release.inputs as any).values.primary?.persistentVolumeClaimRetentionPolicy;

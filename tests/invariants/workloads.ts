@@ -11,6 +11,8 @@ export interface ContainerView {
     env: { name: string; value?: string; valueFrom?: unknown }[];
     /** Mount paths backed by emptyDir volumes. */
     emptyDirMounts: string[];
+    /** An init container: it runs to completion before the others start, so it has no probes. */
+    init?: boolean;
 }
 
 export interface WorkloadView {
@@ -49,7 +51,10 @@ function ownWorkloads(plan: PlanResult): WorkloadView[] {
                 podSecurityContext: pod.securityContext,
                 automountServiceAccountToken: pod.automountServiceAccountToken,
                 ownServiceAccount: account && pod.serviceAccountName !== "default" && usedBy.length === 1 ? pod.serviceAccountName : undefined,
-                containers: [...(pod.initContainers ?? []), ...pod.containers].map((c: any) => ({
+                containers: [
+                    ...(pod.initContainers ?? []).map((c: any) => ({ ...c, init: true })),
+                    ...pod.containers,
+                ].map((c: any) => ({
                     name: c.name,
                     image: c.image,
                     securityContext: c.securityContext,
@@ -58,6 +63,7 @@ function ownWorkloads(plan: PlanResult): WorkloadView[] {
                     hasLivenessProbe: Boolean(c.livenessProbe),
                     env: c.env ?? [],
                     emptyDirMounts: (c.volumeMounts ?? []).filter((m: any) => emptyDirs.has(m.name)).map((m: any) => m.mountPath),
+                    init: c.init === true,
                 })),
             };
         });

@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { DB_PASSWORD_ENV, POD_NAME_ENV, orthancJson, renderOrthancCredentials } from "../../components/orthanc/config";
+import { validatePlatformConfig } from "../../components/config/validate";
+import {
+    DB_PASSWORD_ENV,
+    MAX_ORTHANC_REPLICAS,
+    ORTHANC_INDEX_CONNECTIONS,
+    POD_NAME_ENV,
+    orthancJson,
+    renderOrthancCredentials,
+} from "../../components/orthanc/config";
 import { renderDeployedOrthancConfig } from "../../components/orthanc/deployed-config";
 import { ORTHANC_MOUNTS } from "../../components/orthanc/paths";
 
@@ -18,16 +26,18 @@ describe("orthanc: configuration renderer", () => {
 
     it("indexes in PostgreSQL over SSL and keeps DICOM files on the storage mount", () => {
         assert.deepEqual(pg(single), {
-            ConnectionRetryInterval: 5,
+            ConnectionRetryInterval: 2,
             Database: "orthanc",
             EnableIndex: true,
             EnableSsl: true,
             EnableStorage: false,
             Host: "db.pacstack.svc.cluster.local",
+            IndexConnectionsCount: ORTHANC_INDEX_CONNECTIONS,
             Lock: true,
-            MaximumConnectionRetries: 20,
+            MaximumConnectionRetries: 30,
             Password: `\${${DB_PASSWORD_ENV}}`,
             Port: 5432,
+            TransactionMode: "ReadCommitted",
             Username: "orthanc",
         });
         assert.equal(single.StorageDirectory, ORTHANC_MOUNTS.storage);
@@ -82,6 +92,31 @@ describe("orthanc: configuration renderer", () => {
         assert.equal(pg(shared).Lock, false);
         assert.equal(shared.SaveJobs, false);
         assert.equal(shared.DatabaseServerIdentifier, `\${${POD_NAME_ENV}}`);
+    });
+
+    it("keeps durability on: every DICOM file is fsynced before the C-STORE is acknowledged", () => {
+        assert.equal(single.SyncStorageArea, true);
+        assert.equal(shared.SyncStorageArea, true);
+        assert.equal(single.StorageCompression, false);
+    });
+
+    it("bounds the database connections per process and pins ReadCommitted transactions", () => {
+        for (const config of [single, shared]) {
+            assert.equal(pg(config).IndexConnectionsCount, ORTHANC_INDEX_CONNECTIONS);
+            assert.equal(pg(config).TransactionMode, "ReadCommitted");
+        }
+        assert.ok(ORTHANC_INDEX_CONNECTIONS >= 4, "at least one connection per DICOM thread (DicomThreadsCount 4)");
+    });
+
+    it("reconnects to PostgreSQL every 2 s and waits a minute for it at startup", () => {
+        assert.equal(pg(single).ConnectionRetryInterval, 2);
+        assert.equal((pg(single).MaximumConnectionRetries as number) * (pg(single).ConnectionRetryInterval as number), 60);
+    });
+
+    it("MAX_ORTHANC_REPLICAS is the largest orthancReplicas the configuration accepts", () => {
+        const base = { platform: "cloud", domain: "pacs.example.org", orthancSharedStorageClass: "nfs" };
+        assert.equal(validatePlatformConfig({ ...base, orthancReplicas: MAX_ORTHANC_REPLICAS }).orthanc.replicas, MAX_ORTHANC_REPLICAS);
+        assert.throws(() => validatePlatformConfig({ ...base, orthancReplicas: MAX_ORTHANC_REPLICAS + 1 }));
     });
 
     it("serialises deterministically (sorted keys, one trailing newline)", () => {

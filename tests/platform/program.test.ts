@@ -51,7 +51,15 @@ describe("platform: the whole program under Pulumi mocks", function () {
             const plan = await planStack(variant.stack, variant.overrides);
             assert.equal(plan.code, 0, plan.stderr);
             const components = plan.resources.filter((r) => r.type.startsWith("pacstack:index:")).map((r) => r.type);
-            for (const token of ["Platform", "Certificates", "Postgres", "Orthanc", "Traefik", "Routes", "IsolatedNamespace"]) {
+            const archives = JSON.parse(String(variant.overrides.archives ?? '["orthanc"]')) as string[];
+            const expected = ["Platform", "Certificates", "Traefik", "Routes", "IsolatedNamespace", "OhifViewer"];
+            const perArchive = { orthanc: ["Postgres", "Orthanc"], dcm4chee: ["Dcm4chee"] } as Record<string, string[]>;
+            for (const archive of ["orthanc", "dcm4chee"]) {
+                for (const token of perArchive[archive]) {
+                    assert.equal(components.includes(`pacstack:index:${token}`), archives.includes(archive), `${token} ${archives.includes(archive) ? "missing" : "deployed without ${archive}"}`);
+                }
+            }
+            for (const token of expected) {
                 assert.ok(components.includes(`pacstack:index:${token}`), `${token} missing`);
             }
         });
@@ -61,13 +69,18 @@ describe("platform: the whole program under Pulumi mocks", function () {
         assert.deepEqual(dev.outputs, {
             adminPassword: "[secret]",
             adminUsername: "admin",
+            archiveUis: { orthanc: "https://pacs.minikube.test:30443/orthanc/" },
             caCertificate: "-----BEGIN CERTIFICATE-----\npacstack-ca\n-----END CERTIFICATE-----\n",
             dicomEndpoint: { aeTitle: "ORTHANC", host: "pacs.minikube.test", port: 31112 },
+            dicomEndpoints: { orthanc: { aeTitle: "ORTHANC", host: "pacs.minikube.test", port: 31112 } },
             modalityCredentials: {
                 "ct-scanner": { certificatePem: "[secret]", privateKeyPem: "[secret]" },
                 workstation: { certificatePem: "[secret]", privateKeyPem: "[secret]" },
             },
+            viewerUrl: "https://pacs.minikube.test:30443/",
+            webPassword: "[secret]",
             webUrl: "https://pacs.minikube.test:30443/",
+            webUsername: "pacstack",
         });
         assert.deepEqual(prod.outputs.dicomEndpoint, { aeTitle: "ORTHANC", host: "pacs.example.org", port: 11112 });
         assert.equal(prod.outputs.webUrl, "https://pacs.example.org/");
@@ -118,7 +131,9 @@ describe("platform: the whole program under Pulumi mocks", function () {
     it("routes HTTPS paths to Orthanc's HTTP port with the web certificate", () => {
         const route = inputs(one(dev, K.ingressRoute, "pacstack-routes-web-ingressroute"));
         const httpPort = orthancConfig(dev).HttpPort;
-        for (const router of route.spec.routes) {
+        const orthancRouters = route.spec.routes.filter((r: any) => /`\/(orthanc|dicom-web)`/.test(r.match));
+        assert.equal(orthancRouters.length, 4);
+        for (const router of orthancRouters) {
             assert.deepEqual(router.services, [{ kind: "Service", name: "pacstack-orthanc", port: httpPort }]);
         }
         assert.equal(route.spec.tls.secretName, "pacstack-web-tls");

@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
-import { renderPostgresValues } from "../../components/postgres/values";
+import { MAX_ORTHANC_REPLICAS, ORTHANC_INDEX_CONNECTIONS } from "../../components/orthanc/config";
+import { POSTGRES_MAX_CONNECTIONS, POSTGRES_RESERVED_CONNECTIONS, renderPostgresValues } from "../../components/postgres/values";
+import { parsePostgresConf } from "../harness/real/pacstack-postgres";
 
 const input = {
     fullname: "pacstack-postgresql",
@@ -46,6 +48,21 @@ describe("postgres: chart values renderer", () => {
     });
 
     it("never weakens durability", () => {
-        assert.doesNotMatch(values.primary.extendedConfiguration, /fsync|synchronous_commit|full_page_writes/);
+        assert.doesNotMatch(values.primary.extendedConfiguration, /fsync|synchronous_commit|full_page_writes|wal_level|commit_delay/);
+    });
+
+    const settings = () => parsePostgresConf(values.primary.extendedConfiguration);
+
+    it("has room for every Orthanc process's connections, rolling-update surge pod included", () => {
+        assert.equal(settings().max_connections, String(POSTGRES_MAX_CONNECTIONS));
+        assert.equal(settings().superuser_reserved_connections, String(POSTGRES_RESERVED_CONNECTIONS));
+        const needed = (MAX_ORTHANC_REPLICAS + 1) * ORTHANC_INDEX_CONNECTIONS;
+        assert.ok(needed <= POSTGRES_MAX_CONNECTIONS - POSTGRES_RESERVED_CONNECTIONS, `${needed} Orthanc sessions`);
+    });
+
+    it("notices clients lost with their node within two minutes (TCP keepalives)", () => {
+        const s = settings();
+        const seconds = Number(s.tcp_keepalives_idle) + Number(s.tcp_keepalives_interval) * Number(s.tcp_keepalives_count);
+        assert.ok(seconds > 0 && seconds <= 120, `dead peers found after ${seconds} s`);
     });
 });

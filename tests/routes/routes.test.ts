@@ -10,6 +10,7 @@ const edge = {
     webEntryPoint: "websecure",
     tlsSecretName: "pacstack-web-tls",
     uploadLimitMiB: 2048,
+    authSecretName: "pacstack-routes-web-users",
 };
 
 describe("routes: route table and Traefik resources", () => {
@@ -35,6 +36,7 @@ describe("routes: route table and Traefik resources", () => {
         assert.deepEqual(route.spec.tls, { secretName: "pacstack-web-tls" });
         for (const router of route.spec.routes) {
             assert.equal(router.middlewares[0].name, "pacstack-routes-security-headers");
+            assert.ok(router.middlewares.some((m) => m.name.startsWith("pacstack-routes-web-auth")), `${router.match} has no basicAuth`);
             assert.match(router.match, /^Host\(`pacs\.example\.org`\) && /);
         }
     });

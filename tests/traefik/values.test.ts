@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { NODE_PORTS } from "../../components/config/platform";
-import { UPLOAD_READ_TIMEOUT, renderDefaultTlsOption, renderTraefikValues } from "../../components/traefik/values";
+import { DCM4CHEE_DICOM_PORT, UPLOAD_READ_TIMEOUT, entrypointPorts, renderDefaultTlsOption, renderTraefikValues } from "../../components/traefik/values";
 
 const input = {
     image: { registry: "docker.io", repository: "traefik", tag: "v3.7.11" },
@@ -57,5 +57,22 @@ describe("traefik: chart values renderer", () => {
         assert.equal(option.metadata.name, "default");
         assert.equal(option.spec.minVersion, "VersionTLS12");
         assert.ok(option.spec.cipherSuites.every((suite) => /GCM|CHACHA20/.test(suite)));
+    });
+});
+
+describe("traefik: dcm4chee's DICOM-TLS entrypoint", () => {
+    it("is opened only when dcm4chee is deployed, on 11113 (node port 31113 on minikube/MicroK8s)", () => {
+        assert.equal((renderTraefikValues(input) as any).ports["dicom-dcm4chee"], undefined);
+        assert.deepEqual((renderTraefikValues({ ...input, dcm4cheeDicom: true }) as any).ports["dicom-dcm4chee"], {
+            expose: { default: true },
+            exposedPort: NODE_PORTS.dicomDcm4chee,
+            nodePort: NODE_PORTS.dicomDcm4chee,
+            port: DCM4CHEE_DICOM_PORT,
+            protocol: "TCP",
+        });
+        const cloud = renderTraefikValues({ ...input, serviceType: "LoadBalancer", dcm4cheeDicom: true }) as any;
+        assert.equal(cloud.ports["dicom-dcm4chee"].exposedPort, 11113);
+        assert.deepEqual(entrypointPorts(true), [8000, 8443, 11112, 11113]);
+        assert.deepEqual(entrypointPorts(false), [8000, 8443, 11112]);
     });
 });

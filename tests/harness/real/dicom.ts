@@ -11,7 +11,7 @@ export interface DicomSample {
 }
 
 /** Debian's dcmtk keeps Nagle's algorithm on unless TCP_NODELAY is set: DICOM would be ten times slower. */
-const DCMTK_ENV = (): NodeJS.ProcessEnv => ({ ...process.env, TCP_NODELAY: "1" });
+export const DCMTK_ENV = (): NodeJS.ProcessEnv => ({ ...process.env, TCP_NODELAY: "1" });
 
 const UID_TAGS = { studyUid: "0020,000d", seriesUid: "0020,000e", sopUid: "0008,0018" } as const;
 
@@ -62,7 +62,7 @@ export interface Association {
     timeoutSeconds?: number;
 }
 
-function associationArgs(a: Association): string[] {
+export function associationArgs(a: Association): string[] {
     const seconds = String(a.timeoutSeconds ?? 10);
     const tls =
         a.tls.mode === "client"

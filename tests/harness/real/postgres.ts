@@ -29,6 +29,8 @@ export interface PostgresOptions {
     port: number;
     tls: { cert: string; key: string };
     logName?: string;
+    /** Extra server settings (`-c key=value`), e.g. those pacstack renders for the chart; they win over the defaults here. */
+    settings?: Record<string, string>;
 }
 
 function postgresUser(): { uid: number; gid: number } {
@@ -74,6 +76,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
         // As rendered for the Bitnami chart (components/postgres/values.ts); durability left at the defaults.
         password_encryption: "scram-sha-256",
         ssl_min_protocol_version: "TLSv1.2",
+        ...options.settings,
     };
     const args = ["-D", dataDir, "-p", String(options.port), ...Object.entries(settings).flatMap(([k, v]) => ["-c", `${k}=${v}`])];
     const env = { PATH: process.env.PATH, LANG: "C", HOME: options.dir };

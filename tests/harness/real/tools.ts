@@ -35,6 +35,8 @@ export function runTool(command: string, args: string[], options: ToolOptions = 
             const text = (parts: Buffer[]) => Buffer.concat(parts).toString("utf8");
             done({ code: code ?? -1, stdout: text(out), stderr: text(err), output: text(all) });
         });
+        // A tool that exits without reading its input closes the pipe first: that EPIPE is not a failure of the tool.
+        child.stdin.on("error", () => undefined);
         child.stdin.end(options.input ?? "");
     });
 }

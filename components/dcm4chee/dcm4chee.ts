@@ -1,0 +1,187 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ContainerResources } from "../config/platform";
+import { ImageRef, imageReference } from "../config/image";
+import { allowTraffic } from "../kube/network-policy";
+import { appLabels } from "../kube/metadata";
+import { createNetworkPolicies } from "../kube/resources";
+import { PEM_TO_PKCS12_JAVA } from "./keystore";
+import { renderArchiveEnv, renderDatabaseEnv, renderLdapEnv } from "./env";
+import { DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, archivePaths } from "./paths";
+import { renderArchiveStartScript, renderLdapStartScript, renderLdifFilter } from "./scripts";
+import {
+    checksum,
+    renderArchiveStatefulSet,
+    renderDatabaseStatefulSet,
+    renderDcm4cheeService,
+    renderLdapStatefulSet,
+} from "./workload";
+
+/** The LDAP base DN and device name of the images' default configuration. */
+export const LDAP_BASE_DN = "dc=dcm4che,dc=org";
+export const ARCHIVE_DEVICE_NAME = "dcm4chee-arc";
+
+export interface Dcm4cheeArgs {
+    namespace: string;
+    images: { archive: ImageRef; ldap: ImageRef; database: ImageRef };
+    /**
+     * The archive's DICOM AE title (also in its DICOMweb path).
+     * @default "DCM4CHEE"
+     */
+    aeTitle?: string;
+    /** Public host name: LDAP's ARCHIVE_HOST and the host of the viewer links. */
+    publicHost: string;
+    /** Viewer URL for one study, with `{{studyUID}}` in place of the Study Instance UID. */
+    studyViewerUrl: string;
+    storage: {
+        /** DICOM files and Wildfly's standalone folder. */
+        size: string;
+        databaseSize: string;
+        /** @default the cluster's default storage class */
+        storageClass?: string;
+    };
+    resources: { archive: ContainerResources; ldap: ContainerResources; database: ContainerResources };
+    /** kubernetes.io/tls Secret (with ca.crt) for DICOM TLS; client certificates must chain to ca.crt. */
+    dicomTlsSecretName: string;
+}
+
+/**
+ * dcm4chee-arc-light as its three services: OpenLDAP (configuration), PostgreSQL (index) and the archive
+ * (Wildfly), each a one-pod StatefulSet whose claims are retained, with generated passwords in one Secret,
+ * NetworkPolicies that let only the archive reach LDAP and PostgreSQL, and DICOM-TLS with pacstack's CA.
+ */
+export class Dcm4chee extends pulumi.ComponentResource {
+    public readonly serviceName: string;
+    public readonly httpPort = PORTS.http;
+    public readonly dicomTlsPort = PORTS.dicomTls;
+    public readonly aeTitle: string;
+    public readonly paths: ReturnType<typeof archivePaths>;
+    /** Labels that select the archive pod (for NetworkPolicies). */
+    public readonly podLabels: Record<string, string>;
+
+    constructor(name: string, args: Dcm4cheeArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("pacstack:index:Dcm4chee", name, {}, opts);
+        this.aeTitle = args.aeTitle ?? "DCM4CHEE";
+        this.serviceName = name;
+        this.paths = archivePaths(this.aeTitle);
+        this.podLabels = { "app.kubernetes.io/instance": name, "app.kubernetes.io/name": DCM4CHEE_APP.archive };
+        const names = { archive: name, ldap: `${name}-ldap`, database: `${name}-db` };
+        const pods = {
+            ldap: { namespace: args.namespace, podLabels: { "app.kubernetes.io/instance": names.ldap, "app.kubernetes.io/name": DCM4CHEE_APP.ldap } },
+            database: { namespace: args.namespace, podLabels: { "app.kubernetes.io/instance": names.database, "app.kubernetes.io/name": DCM4CHEE_APP.database } },
+            archive: { namespace: args.namespace, podLabels: this.podLabels },
+        };
+        const parent = { parent: this };
+        const labels = appLabels(DCM4CHEE_APP.archive, name);
+
+        const passwords = Object.fromEntries(
+            Object.entries(SECRET_KEYS).map(([key, secretKey]) => [
+                secretKey,
+                pulumi.secret(new random.RandomPassword(`${name}-${key.toLowerCase()}`, { length: 32, special: false }, parent).result),
+            ]),
+        );
+        const credentials = new k8s.core.v1.Secret(
+            `${name}-credentials`,
+            { metadata: { labels, name: `${name}-credentials`, namespace: args.namespace }, type: "Opaque", stringData: passwords },
+            parent,
+        );
+        const scripts = {
+            [SCRIPT_FILES.ldap]: renderLdapStartScript(),
+            [SCRIPT_FILES.ldifFilter]: renderLdifFilter(),
+            [SCRIPT_FILES.archive]: renderArchiveStartScript(),
+            [SCRIPT_FILES.keystore]: PEM_TO_PKCS12_JAVA,
+        };
+        const scriptsMap = new k8s.core.v1.ConfigMap(
+            `${name}-scripts`,
+            { metadata: { labels, name: `${name}-scripts`, namespace: args.namespace }, data: scripts },
+            parent,
+        );
+        const wiring = {
+            aeTitle: this.aeTitle,
+            publicHost: args.publicHost,
+            studyViewerUrl: args.studyViewerUrl,
+            ldapHost: `${names.ldap}.${args.namespace}.svc.cluster.local`,
+            databaseHost: `${names.database}.${args.namespace}.svc.cluster.local`,
+        };
+        const common = {
+            namespace: args.namespace,
+            scriptsConfigMap: `${name}-scripts`,
+            credentialsSecret: `${name}-credentials`,
+        };
+        const accounts = Object.values(names).map(
+            (account) =>
+                new k8s.core.v1.ServiceAccount(account, { metadata: { labels, name: account, namespace: args.namespace }, automountServiceAccountToken: false }, parent),
+        );
+        const after = { ...parent, dependsOn: [...accounts, credentials, scriptsMap] };
+
+        const ldapEnv = renderLdapEnv(wiring);
+        new k8s.apps.v1.StatefulSet(
+            names.ldap,
+            renderLdapStatefulSet({
+                ...common,
+                name: names.ldap,
+                image: imageReference(args.images.ldap),
+                resources: args.resources.ldap,
+                env: ldapEnv,
+                scriptsChecksum: checksum([scripts[SCRIPT_FILES.ldap], scripts[SCRIPT_FILES.ldifFilter], JSON.stringify(ldapEnv)]),
+                storage: { size: LDAP_STORAGE_SIZE, storageClass: args.storage.storageClass },
+                baseDn: LDAP_BASE_DN,
+                deviceName: ARCHIVE_DEVICE_NAME,
+                secretKeys: [SECRET_KEYS.ldapRoot, SECRET_KEYS.ldapConfig],
+            }),
+            after,
+        );
+        new k8s.apps.v1.StatefulSet(
+            names.database,
+            renderDatabaseStatefulSet({
+                ...common,
+                name: names.database,
+                image: imageReference(args.images.database),
+                resources: args.resources.database,
+                env: renderDatabaseEnv(),
+                scriptsChecksum: checksum([JSON.stringify(renderDatabaseEnv())]),
+                storage: { size: args.storage.databaseSize, storageClass: args.storage.storageClass },
+                secretKeys: [SECRET_KEYS.database],
+            }),
+            after,
+        );
+        const archiveEnv = renderArchiveEnv(wiring);
+        new k8s.apps.v1.StatefulSet(
+            names.archive,
+            renderArchiveStatefulSet({
+                ...common,
+                name: names.archive,
+                image: imageReference(args.images.archive),
+                resources: args.resources.archive,
+                env: archiveEnv,
+                scriptsChecksum: checksum([scripts[SCRIPT_FILES.archive], scripts[SCRIPT_FILES.keystore], JSON.stringify(archiveEnv)]),
+                storage: { size: args.storage.size, storageClass: args.storage.storageClass },
+                aeTitle: this.aeTitle,
+                dicomTlsSecret: args.dicomTlsSecretName,
+                secretKeys: [SECRET_KEYS.ldapRoot, SECRET_KEYS.database, SECRET_KEYS.keystore],
+            }),
+            after,
+        );
+        new k8s.core.v1.Service(names.ldap, renderDcm4cheeService("ldap", { name: names.ldap, namespace: args.namespace }, [{ name: "ldap", port: PORTS.ldap, targetPort: "ldap" }]), parent);
+        new k8s.core.v1.Service(
+            names.database,
+            renderDcm4cheeService("database", { name: names.database, namespace: args.namespace }, [{ name: "postgres", port: PORTS.postgres, targetPort: "postgres" }]),
+            parent,
+        );
+        new k8s.core.v1.Service(
+            names.archive,
+            renderDcm4cheeService("archive", { name: names.archive, namespace: args.namespace }, [
+                { name: "http", port: PORTS.http, targetPort: "http" },
+                { name: "dicom-tls", port: PORTS.dicomTls, targetPort: "dicom-tls" },
+            ]),
+            parent,
+        );
+        // Only the archive talks to its configuration directory and its database (LDAP allows anonymous reads).
+        createNetworkPolicies(this, name, [
+            ...allowTraffic("dcm4chee-to-ldap", pods.archive, pods.ldap, [{ port: PORTS.ldapContainer }]),
+            ...allowTraffic("dcm4chee-to-db", pods.archive, pods.database, [{ port: PORTS.postgres }]),
+        ]);
+        this.registerOutputs({ serviceName: this.serviceName });
+    }
+}

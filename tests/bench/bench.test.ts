@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { renderDeployedOrthancConfig } from "../../components/orthanc/deployed-config";
+import { requireBinary } from "../harness/real/binaries";
+import { parsePostgresConf, pacstackPostgresSettings } from "../harness/real/pacstack-postgres";
+import { parseStoreLog, slices } from "../harness/real/scu";
+import { ctPixels, writeCtStudy, writeStudyPopulation } from "../harness/real/synthetic";
+import { runOk } from "../harness/real/tools";
+import { renderChart } from "./chart";
+import { BenchReport, parseOptions, summaryMarkdown } from "./run";
+import { applyPatch, builtinTargets, PRODUCTION_INPUT, variantTarget } from "./targets";
+
+/** The benchmark's own logic (no server, no timing): options, targets, synthetic DICOM, report and chart. */
+describe("bench: options, targets, synthetic data and report (no servers)", () => {
+    it("defaults to ~2,000 instances at 1, 4 and 8 associations and 10,000 studies; --quick is small", () => {
+        const full = parseOptions([]);
+        assert.deepEqual([full.largeInstances, full.smallInstances, full.associations, full.studies, full.seriesSize], [2000, 2000, [1, 4, 8], 10_000, 500]);
+        assert.deepEqual(full.targets, ["a", "a-tls", "b", "c", "d"]);
+        const quick = parseOptions(["--quick"]);
+        assert.ok(quick.largeInstances <= 100 && quick.studies <= 100);
+        const custom = parseOptions(["--instances", "300", "--associations", "2,6", "--variant", 'x={"orthanc":{"DicomThreadsCount":8}}']);
+        assert.deepEqual([custom.largeInstances, custom.smallInstances, custom.associations], [300, 300, [2, 6]]);
+        assert.ok(custom.targets.includes("x"));
+        assert.throws(() => parseOptions(["--associations", "0"]));
+        assert.throws(() => parseOptions(["--nope"]));
+    });
+
+    it("measures pacstack's configuration exactly as rendered, and variants as patches of it", () => {
+        const targets = builtinTargets();
+        const d = targets.find((t) => t.id === "d");
+        assert.ok(d && d.kind === "orthanc");
+        assert.deepEqual(d.config, renderDeployedOrthancConfig(PRODUCTION_INPUT));
+        assert.deepEqual(d.postgres, pacstackPostgresSettings());
+        assert.equal(d.tls, true);
+        const before = targets.find((t) => t.id === "d-before");
+        assert.ok(before && before.kind === "orthanc" && before.tls);
+        const variant = variantTarget("v", { orthanc: { PostgreSQL: { IndexConnectionsCount: 1 }, DicomTlsEnabled: false } });
+        assert.equal((variant.config.PostgreSQL as Record<string, unknown>).IndexConnectionsCount, 1);
+        assert.equal((variant.config.PostgreSQL as Record<string, unknown>).EnableIndex, true, "a patch keeps the other keys");
+        assert.equal(variant.tls, false);
+        assert.deepEqual(applyPatch({ a: 1, b: { c: 2, d: 3 } }, { b: { d: null, e: 4 } }), { a: 1, b: { c: 2, e: 4 } });
+    });
+
+    it("parses postgresql.conf fragments", () => {
+        assert.deepEqual(parsePostgresConf("a = 'x y'\n# comment\nb = 10 # trailing\n\nc='it''s'\n"), { a: "x y", b: "10", c: "it's" });
+    });
+
+    it("writes valid DICOM files that dcmdump reads back with the planned UIDs and pixel data", async () => {
+        const dir = mkdtempSync(join(tmpdir(), "pacstack-synthetic-"));
+        const files = writeCtStudy(dir, { instances: 3, perSeries: 2, rows: 8, columns: 6 });
+        assert.equal(new Set(files.map((f) => f.seriesUid)).size, 2);
+        assert.equal(new Set(files.map((f) => f.studyUid)).size, 1);
+        const { stdout } = await runOk(requireBinary("dcmdump"), ["+P", "0008,0018", "+P", "0028,0010", "+P", "0028,0011", files[2].file]);
+        assert.match(stdout, new RegExp(`\\[${files[2].sopUid.replace(/\./g, "\\.")}\\]`));
+        assert.match(stdout, /\(0028,0010\) US 8/);
+        assert.match(stdout, /\(0028,0011\) US 6/);
+        const raw = readFileSync(files[2].file);
+        assert.ok(raw.subarray(raw.length - 96).equals(ctPixels(files[2])), "PixelData is the last element, as generated");
+        const population = writeStudyPopulation(join(dir, "population"), 4);
+        assert.equal(new Set(population.map((f) => f.studyUid)).size, 4);
+        assert.equal(new Set(population.map((f) => f.patientId)).size, 4);
+    });
+
+    it("tells acknowledged C-STOREs from failed and unsent ones in storescu -v output", () => {
+        const log = [
+            "I: Sending file: /d/1.dcm",
+            "I: Received Store Response (Success)",
+            "I: Sending file: /d/2.dcm",
+            "E: Store Failed, file: /d/2.dcm:",
+            "I: Received Store Response (Error: Cannot understand)",
+            "I: Sending file: /d/3.dcm",
+        ].join("\n");
+        assert.deepEqual(parseStoreLog(log, ["/d/1.dcm", "/d/2.dcm", "/d/3.dcm", "/d/4.dcm"]), {
+            acknowledged: ["/d/1.dcm"],
+            failed: ["/d/2.dcm", "/d/3.dcm", "/d/4.dcm"],
+        });
+        assert.deepEqual(slices([1, 2, 3, 4, 5], 2), [[1, 2], [3, 4, 5]]);
+        assert.deepEqual(slices([1], 4), [[1]]);
+    });
+
+    it("renders the summary table and the chart from a report", () => {
+        const run = (dataset: "large" | "small", associations: number, ips: number) => ({
+            dataset,
+            associations,
+            instances: 10,
+            bytes: 1e6,
+            seconds: 1,
+            instancesPerSecond: ips,
+            megabytesPerSecond: 1,
+        });
+        const report: BenchReport = {
+            generatedAt: "2026-01-01T00:00:00.000Z",
+            command: "npm run bench",
+            options: parseOptions(["--quick"]),
+            machine: { cpuModel: "cpu", cpus: 2, memoryGiB: 1, kernel: "6", node: "v22", loadAverageStart: [0.1, 0.2, 0.3], loadAverageEnd: [0.1, 0.2, 0.3] },
+            software: { orthanc: "1.10.1", postgresql: "15", dcmtk: "3.6.7" },
+            datasets: { large: { instances: 10, rows: 512, columns: 512, bytesPerInstance: 525_000 }, small: { instances: 10, rows: 128, columns: 128, bytesPerInstance: 34_000 } },
+            targets: [
+                { id: "a", label: "storescp", description: "", tls: false, ingest: [run("large", 1, 100), run("small", 1, 400)] },
+                {
+                    id: "d",
+                    label: "pacstack <tuned>",
+                    description: "",
+                    tls: true,
+                    ingest: [run("large", 1, 50), run("small", 1, 200)],
+                    qido: { studiesStored: 10, kinds: {}, overall: { p50Ms: 3, p95Ms: 9 } },
+                    wadoMetadata: { instances: 5, firstMs: 10, p50Ms: 8, runs: 5 },
+                },
+            ],
+            ratios: { "d/a": { "large@1": 0.5 } },
+            durationSeconds: 1,
+        };
+        const summary = summaryMarkdown(report);
+        assert.match(summary, /\| \(d\) pacstack <tuned> \| 50 \(1 MB\/s\) \| 200 \(1 MB\/s\) \| 3 \/ 9 \| 10 \(then 8\) \|/);
+        const svg = renderChart(report);
+        assert.match(svg, /^<svg /);
+        assert.match(svg, /pacstack &lt;tuned&gt;, TLS/);
+        assert.equal((svg.match(/<polyline /g) ?? []).length, 4, "one line per target and panel");
+    });
+});
