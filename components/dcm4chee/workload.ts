@@ -5,6 +5,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { EnvVar } from "./env";
 import { CLAIM_DIRS, DATABASE, DCM4CHEE_APP, MOUNTS, PORTS, SCRIPT_FILES, UIDS } from "./paths";
 import { keystoreCommand, ldapReadyCommand } from "./scripts";
+import { ServicePort, renderClusterIpService } from "../kube/service";
 
 type Part = keyof typeof DCM4CHEE_APP;
 
@@ -222,18 +223,8 @@ export function renderArchiveStatefulSet(input: Dcm4cheeWorkloadInput & { aeTitl
     });
 }
 
-export function renderDcm4cheeService(part: Part, input: Pick<Dcm4cheeWorkloadInput, "name" | "namespace">, ports: { name: string; port: number; targetPort: string }[]) {
-    const app = DCM4CHEE_APP[part];
-    return {
-        apiVersion: "v1" as const,
-        kind: "Service" as const,
-        metadata: { labels: appLabels(app, input.name), name: input.name, namespace: input.namespace },
-        spec: {
-            ports: ports.map((p) => ({ ...p, protocol: "TCP" })),
-            selector: selectorLabels(app, input.name),
-            type: "ClusterIP",
-        },
-    };
+export function renderDcm4cheeService(part: Part, input: Pick<Dcm4cheeWorkloadInput, "name" | "namespace">, ports: ServicePort[]) {
+    return renderClusterIpService(DCM4CHEE_APP[part], input, ports);
 }
 
 export function checksum(parts: string[]): string {

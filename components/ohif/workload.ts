@@ -3,6 +3,7 @@ import { ContainerResources } from "../config/platform";
 import { appLabels, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
 import { APP_CONFIG_FILE, OHIF_APP, OHIF_HTTP_PORT, OHIF_MOUNTS, OHIF_UID, OHIF_WEB_ROOT, publicUrl } from "./paths";
+import { renderClusterIpService } from "../kube/service";
 
 export interface OhifWorkloadInput {
     name: string;
@@ -111,14 +112,5 @@ export function renderOhifDeployment(input: OhifWorkloadInput) {
 }
 
 export function renderOhifService(input: Pick<OhifWorkloadInput, "name" | "namespace">) {
-    return {
-        apiVersion: "v1" as const,
-        kind: "Service" as const,
-        metadata: { labels: appLabels(OHIF_APP, input.name), name: input.name, namespace: input.namespace },
-        spec: {
-            ports: [{ name: "http", port: OHIF_HTTP_PORT, protocol: "TCP", targetPort: "http" }],
-            selector: selectorLabels(OHIF_APP, input.name),
-            type: "ClusterIP",
-        },
-    };
+    return renderClusterIpService(OHIF_APP, input, [{ name: "http", port: OHIF_HTTP_PORT }]);
 }

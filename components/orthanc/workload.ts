@@ -5,6 +5,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { DB_PASSWORD_ENV, ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, POD_NAME_ENV } from "./config";
 import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_BINARY, ORTHANC_MOUNTS, ORTHANC_UID } from "./paths";
 import { LIVENESS_PATH, READINESS_PATH, renderProbeScript } from "./probe";
+import { renderClusterIpService } from "../kube/service";
 
 export const ORTHANC_APP = "orthanc";
 
@@ -136,19 +137,10 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
 }
 
 export function renderOrthancService(input: Pick<OrthancWorkloadInput, "name" | "namespace">) {
-    return {
-        apiVersion: "v1" as const,
-        kind: "Service" as const,
-        metadata: { labels: appLabels(ORTHANC_APP, input.name), name: input.name, namespace: input.namespace },
-        spec: {
-            ports: [
-                { name: "http", port: ORTHANC_HTTP_PORT, protocol: "TCP", targetPort: "http" },
-                { name: "dicom", port: ORTHANC_DICOM_PORT, protocol: "TCP", targetPort: "dicom" },
-            ],
-            selector: selectorLabels(ORTHANC_APP, input.name),
-            type: "ClusterIP",
-        },
-    };
+    return renderClusterIpService(ORTHANC_APP, input, [
+        { name: "http", port: ORTHANC_HTTP_PORT },
+        { name: "dicom", port: ORTHANC_DICOM_PORT },
+    ]);
 }
 
 export function renderOrthancStorageClaim(input: Pick<OrthancWorkloadInput, "name" | "namespace" | "storage">) {

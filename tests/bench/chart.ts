@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync, statSync } from "node:fs";
-import { requireBinary } from "../harness/real/binaries";
+import { HEADLESS_CHROMIUM_ARGS, requireBinary } from "../harness/real/binaries";
 import { runTool } from "../harness/real/tools";
 import type { BenchReport } from "./run";
 
@@ -89,14 +89,7 @@ export async function svgToPng(svgFile: string, pngFile: string, profileDir: str
     const result = await runTool(
         chromium,
         [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            ...HEADLESS_CHROMIUM_ARGS,
             "--hide-scrollbars",
             `--user-data-dir=${profileDir}`,
             `--screenshot=${pngFile}`,

@@ -4,27 +4,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Browser, BrowserContext, Page, chromium } from "playwright-core";
 import { REPO_ROOT } from "../harness/stack-config";
-import { requireBinary } from "../harness/real/binaries";
+import { HEADLESS_CHROMIUM_ARGS, requireBinary } from "../harness/real/binaries";
 import { freshCtSample } from "../harness/real/dicom";
 import { ViewerStack, startViewerStack } from "./viewer-stack";
 
 /** Screenshots of every run (gitignored); README's picture is a copy of viewer.png in tests/browser/screenshots/. */
 export const SCREENSHOT_DIR = join(REPO_ROOT, "test-output", "browser");
 const CHROMIUM = "/usr/bin/chromium";
-/**
- * Debian's Chromium as root on a machine without network: no sandbox, no GPU, no background traffic. playwright's
- * launch() gives each browser a new empty profile directory of its own (it refuses --user-data-dir).
- */
-const CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-];
 
 /** Distinct red values and range of the first viewport canvas (cornerstone draws the image into a 2D canvas). */
 function viewportPixels(page: Page) {
@@ -49,7 +35,7 @@ describe("browser: OHIF behind the rendered routes, on real Orthanc (Chromium)",
         requireBinary(CHROMIUM);
         mkdirSync(SCREENSHOT_DIR, { recursive: true });
         stack = await startViewerStack();
-        browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: HEADLESS_CHROMIUM_ARGS });
     });
 
     after(async function () {

@@ -70,3 +70,18 @@ export function requireOrthanc(plugins: readonly string[]): { binary: string; pl
     }
     return { binary: DEBIAN_ORTHANC_BINARY, pluginDir: DEBIAN_ORTHANC_PLUGIN_DIR };
 }
+
+/**
+ * Debian's Chromium as root on a machine without network: no sandbox, no GPU, no background traffic. Each caller
+ * adds a new empty profile (--user-data-dir, or playwright's own).
+ */
+export const HEADLESS_CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+];
