@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import { ContainerResources } from "../config/platform";
-import { appLabels, selectorLabels } from "../kube/metadata";
+import { appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
 import { EnvVar } from "./env";
 import { CLAIM_DIRS, DATABASE, DCM4CHEE_APP, MOUNTS, PORTS, SCRIPT_FILES, UIDS } from "./paths";
@@ -228,5 +227,5 @@ export function renderDcm4cheeService(part: Part, input: Pick<Dcm4cheeWorkloadIn
 }
 
 export function checksum(parts: string[]): string {
-    return createHash("sha256").update(parts.join("\0")).digest("hex");
+    return contentChecksum(...parts);
 }

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /** Recommended Kubernetes labels for an object pacstack owns. */
 export function appLabels(app: string, instance: string): Record<string, string> {
     return {
@@ -30,4 +32,9 @@ export function sortKeys(value: unknown): unknown {
         );
     }
     return value;
+}
+
+/** SHA-256 of rendered documents, for a pod-template annotation that rolls the pods when they change. */
+export function contentChecksum(...documents: string[]): string {
+    return createHash("sha256").update(documents.join("\0")).digest("hex");
 }

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import { ContainerResources } from "../config/platform";
-import { appLabels, selectorLabels } from "../kube/metadata";
+import { appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
 import { APP_CONFIG_FILE, OHIF_APP, OHIF_HTTP_PORT, OHIF_MOUNTS, OHIF_UID, OHIF_WEB_ROOT, publicUrl } from "./paths";
 import { renderClusterIpService } from "../kube/service";
@@ -51,7 +50,7 @@ export function renderOhifDeployment(input: OhifWorkloadInput) {
             selector: { matchLabels: selector },
             template: {
                 metadata: {
-                    annotations: { "pacstack.io/config-checksum": createHash("sha256").update(input.appConfig).digest("hex") },
+                    annotations: { "pacstack.io/config-checksum": contentChecksum(input.appConfig) },
                     labels,
                 },
                 spec: {

@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import { ContainerResources } from "../config/platform";
-import { appLabels, selectorLabels } from "../kube/metadata";
+import { appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
 import { DB_PASSWORD_ENV, ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, POD_NAME_ENV } from "./config";
 import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_BINARY, ORTHANC_MOUNTS, ORTHANC_UID } from "./paths";
@@ -39,7 +38,7 @@ export interface EnvVar {
 export const ORTHANC_PLAIN_ENV: Record<string, string> = { PGSSLROOTCERT: `${ORTHANC_MOUNTS.dicomTls}/ca.crt` };
 
 export function configChecksum(configJson: string): string {
-    return createHash("sha256").update(configJson).digest("hex");
+    return contentChecksum(configJson);
 }
 
 function execProbe(path: string, periodSeconds: number, failureThreshold: number) {

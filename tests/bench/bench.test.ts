@@ -10,7 +10,8 @@ import { ctPixels, writeCtStudy, writeStudyPopulation } from "../harness/real/sy
 import { runOk } from "../harness/real/tools";
 import { renderChart } from "./chart";
 import { BenchReport, parseOptions, summaryMarkdown } from "./run";
-import { applyPatch, builtinTargets, PRODUCTION_INPUT, variantTarget } from "./targets";
+import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
+import { applyPatch, builtinTargets, variantTarget } from "./targets";
 
 /** The benchmark's own logic (no server, no timing): options, targets, synthetic DICOM, report and chart. */
 describe("bench: options, targets, synthetic data and report (no servers)", () => {
@@ -31,7 +32,7 @@ describe("bench: options, targets, synthetic data and report (no servers)", () =
         const targets = builtinTargets();
         const d = targets.find((t) => t.id === "d");
         assert.ok(d && d.kind === "orthanc");
-        assert.deepEqual(d.config, renderDeployedOrthancConfig(PRODUCTION_INPUT));
+        assert.deepEqual(d.config, renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT));
         assert.deepEqual(d.postgres, pacstackPostgresSettings());
         assert.equal(d.tls, true);
         const before = targets.find((t) => t.id === "d-before");

@@ -4,15 +4,8 @@ import { DB_PASSWORD_ENV } from "../../components/orthanc/config";
 import { renderDeployedOrthancConfig } from "../../components/orthanc/deployed-config";
 import { ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR } from "../../components/orthanc/paths";
 import { pacstackPostgresSettings, parsePostgresConf } from "../harness/real/pacstack-postgres";
+import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 
-/** The deployment the benchmark measures pacstack's configuration for (same input as the real-software test). */
-export const PRODUCTION_INPUT = {
-    name: "pacstack-orthanc",
-    aeTitle: "ORTHANC",
-    replicas: 1,
-    publicHost: "pacs.example.org",
-    database: { host: "pacstack-postgresql.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
-};
 
 export interface StorescpTarget {
     kind: "storescp";
@@ -62,10 +55,10 @@ function stockPostgresConfig(): Record<string, unknown> {
         PostgreSQL: {
             EnableIndex: true,
             EnableStorage: false,
-            Host: PRODUCTION_INPUT.database.host,
-            Port: PRODUCTION_INPUT.database.port,
-            Database: PRODUCTION_INPUT.database.name,
-            Username: PRODUCTION_INPUT.database.username,
+            Host: PRODUCTION_ORTHANC_INPUT.database.host,
+            Port: PRODUCTION_ORTHANC_INPUT.database.port,
+            Database: PRODUCTION_ORTHANC_INPUT.database.name,
+            Username: PRODUCTION_ORTHANC_INPUT.database.username,
             Password: `\${${DB_PASSWORD_ENV}}`,
         },
     };
@@ -129,7 +122,7 @@ export function builtinTargets(): Target[] {
             id: "d",
             label: "pacstack",
             description: "pacstack's rendered configuration (DICOM TLS, PostgreSQL over TLS) and PostgreSQL settings",
-            config: renderDeployedOrthancConfig(PRODUCTION_INPUT),
+            config: renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT),
             postgres: pacstackPostgresSettings(),
             tls: true,
         },
@@ -140,7 +133,7 @@ export function builtinTargets(): Target[] {
             description:
                 "pacstack's configuration with PostgreSQL.IndexConnectionsCount 1: the best count for Debian's plugin 4.0, whose " +
                 "Serializable transactions collide on parallel connections (plugin >= 7.0 defaults to 50 ReadCommitted ones)",
-            config: applyPatch(renderDeployedOrthancConfig(PRODUCTION_INPUT), { PostgreSQL: { IndexConnectionsCount: 1 } }),
+            config: applyPatch(renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT), { PostgreSQL: { IndexConnectionsCount: 1 } }),
             postgres: pacstackPostgresSettings(),
             tls: true,
         },
@@ -159,7 +152,7 @@ export function builtinTargets(): Target[] {
 /** A variant of pacstack's configuration from `name=JSON` (VariantSpec) on the command line. */
 export function variantTarget(name: string, spec: VariantSpec): OrthancTarget {
     const before = pacstackBefore();
-    const base = spec.base === "before" ? before.orthanc : renderDeployedOrthancConfig(PRODUCTION_INPUT);
+    const base = spec.base === "before" ? before.orthanc : renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT);
     const postgres = spec.base === "before" ? parsePostgresConf(before.postgresExtendedConfiguration) : pacstackPostgresSettings();
     const config = applyPatch(base, spec.orthanc ?? {});
     return {

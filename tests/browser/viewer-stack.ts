@@ -23,6 +23,7 @@ import { OrthancServer, startOrthanc } from "../harness/real/orthanc";
 import { createTestPki } from "../harness/real/pki";
 import { PostgresServer, startPostgres } from "../harness/real/postgres";
 import { freePort, stopAllProcesses } from "../harness/real/processes";
+import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 
 /** Service names as the platform names them (the edge maps them to loopback ports). */
 export const SERVICES = { orthanc: "pacstack-orthanc", viewer: "pacstack-viewer" } as const;
@@ -60,13 +61,7 @@ export async function startViewerStack(): Promise<ViewerStack> {
         const dbPassword = await postgres.createRoleAndDatabase("orthanc", "orthanc");
         const user = { username: WEB_USERNAME, password: randomBytes(16).toString("hex") };
         orthanc = await startOrthanc({
-            production: renderDeployedOrthancConfig({
-                name: SERVICES.orthanc,
-                aeTitle: "ORTHANC",
-                replicas: 1,
-                publicHost: "pacs.example.org",
-                database: { host: "pacstack-postgresql.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
-            }),
+            production: renderDeployedOrthancConfig({ ...PRODUCTION_ORTHANC_INPUT, name: SERVICES.orthanc }),
             // As the Orthanc component renders it: the administrator and the platform's web user.
             credentials: renderOrthancCredentials({ admin: randomBytes(16).toString("hex"), [user.username]: user.password }),
             target: { root: join(work, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, pluginDir: DEBIAN_ORTHANC_PLUGIN_DIR },

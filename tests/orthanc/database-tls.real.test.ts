@@ -12,6 +12,7 @@ import { logSince } from "../harness/real/logs";
 import { OrthancServer, startOrthanc } from "../harness/real/orthanc";
 import { createTestPki, issue, opensslConfig } from "../harness/real/pki";
 import { PostgresServer, startPostgres } from "../harness/real/postgres";
+import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 import { freePort, stopAllProcesses, waitFor } from "../harness/real/processes";
 
 /**
@@ -39,13 +40,7 @@ describe("Orthanc refuses a database server it cannot verify (real Orthanc + Pos
         const impostor = await issue(pki.dir, "impostor", "localhost", "server", pki.rogueCa, opensslConfig(pki));
         const [pgPort, httpPort, dicomPort] = await Promise.all([freePort(), freePort(), freePort()]);
         postgres = await startPostgres({ dir: join(work, "postgres"), port: pgPort, tls: { cert: impostor.cert, key: impostor.key } });
-        const production = renderDeployedOrthancConfig({
-            name: "pacstack-orthanc",
-            aeTitle: "ORTHANC",
-            replicas: 1,
-            publicHost: "pacs.example.org",
-            database: { host: "pacstack-postgresql.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
-        });
+        const production = renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT);
         const dbPassword = await postgres.createRoleAndDatabase("orthanc", "orthanc");
         const password = randomBytes(16).toString("hex");
         orthanc = await startOrthanc({

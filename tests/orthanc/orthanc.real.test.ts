@@ -16,14 +16,8 @@ import { PostgresServer, psqlClient, startPostgres } from "../harness/real/postg
 import { logOffset, logSince } from "../harness/real/logs";
 import { freePort, stopAllProcesses, waitFor } from "../harness/real/processes";
 import { runTool, ToolResult } from "../harness/real/tools";
+import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 
-const PRODUCTION_INPUT = {
-    name: "pacstack-orthanc",
-    aeTitle: "ORTHANC",
-    replicas: 1,
-    publicHost: "pacs.example.org",
-    database: { host: "pacstack-postgresql.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
-};
 
 /** The only keys the loopback variant may change: addresses, ports and paths. Any other drift fails test (a). */
 const LOOPBACK_KEYS = [
@@ -43,7 +37,7 @@ const LOOPBACK_KEYS = [
 
 describe("Orthanc tier against real Orthanc + PostgreSQL (Debian)", function () {
     this.timeout(60_000);
-    const production = renderDeployedOrthancConfig(PRODUCTION_INPUT);
+    const production = renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT);
     const adminPassword = randomBytes(16).toString("hex");
     const credentials = renderOrthancCredentials({ admin: adminPassword });
     let work: string;
@@ -62,7 +56,7 @@ describe("Orthanc tier against real Orthanc + PostgreSQL (Debian)", function () 
         pki = await createTestPki(join(work, "pki"));
         const [pgPort, httpPort, dicomPort] = await Promise.all([freePort(), freePort(), freePort()]);
         postgres = await startPostgres({ dir: join(work, "postgres"), port: pgPort, tls: { cert: pki.server.cert, key: pki.server.key } });
-        dbPassword = await postgres.createRoleAndDatabase(PRODUCTION_INPUT.database.username, PRODUCTION_INPUT.database.name);
+        dbPassword = await postgres.createRoleAndDatabase(PRODUCTION_ORTHANC_INPUT.database.username, PRODUCTION_ORTHANC_INPUT.database.name);
         orthanc = await startOrthanc({
             production,
             credentials,
@@ -84,7 +78,7 @@ describe("Orthanc tier against real Orthanc + PostgreSQL (Debian)", function () 
         assert.ok(orthanc, "Orthanc did not start (see before hook)");
         return orthanc;
     };
-    const association = (tls: Association["tls"], calledAe = PRODUCTION_INPUT.aeTitle): Association => ({
+    const association = (tls: Association["tls"], calledAe = PRODUCTION_ORTHANC_INPUT.aeTitle): Association => ({
         port: server().dicomPort,
         calledAe,
         tls,

@@ -20,14 +20,8 @@ import { runProbe } from "../harness/real/probe";
 import { freePort, stopAllProcesses, waitFor } from "../harness/real/processes";
 import { storeFiles, storeParallel } from "../harness/real/scu";
 import { ctFile, newUid, SyntheticFile, writeCtStudy } from "../harness/real/synthetic";
+import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 
-const PRODUCTION_INPUT = {
-    name: "pacstack-orthanc",
-    aeTitle: "ORTHANC",
-    replicas: 1,
-    publicHost: "pacs.example.org",
-    database: { host: "pacstack-postgresql.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
-};
 
 /**
  * Fault tolerance of the Orthanc tier as pacstack configures it, with the real processes: Debian's Orthanc with
@@ -94,9 +88,9 @@ describe("Orthanc tier reliability against real Orthanc + PostgreSQL (Debian)", 
         const [httpPort, dicomPort] = await Promise.all([freePort(), freePort()]);
         return startOrthanc({
             production: renderDeployedOrthancConfig({
-                ...PRODUCTION_INPUT,
+                ...PRODUCTION_ORTHANC_INPUT,
                 replicas: options.replicas,
-                database: { ...PRODUCTION_INPUT.database, name: options.database },
+                database: { ...PRODUCTION_ORTHANC_INPUT.database, name: options.database },
             }),
             credentials,
             target: { root, httpPort, dicomPort, database: { host: "127.0.0.1", port: db().port }, pluginDir: DEBIAN_ORTHANC_PLUGIN_DIR },
@@ -109,7 +103,7 @@ describe("Orthanc tier reliability against real Orthanc + PostgreSQL (Debian)", 
 
     const dicom = (orthanc: OrthancServer): Association => ({
         port: orthanc.dicomPort,
-        calledAe: PRODUCTION_INPUT.aeTitle,
+        calledAe: PRODUCTION_ORTHANC_INPUT.aeTitle,
         tls: { mode: "client", cert: pki.client.cert, key: pki.client.key, ca: pki.ca.cert },
         timeoutSeconds: 20,
     });

@@ -1,17 +1,9 @@
 import assert from "node:assert/strict";
 import { renderRouteTable } from "../../components/routes/table";
 import { renderIngressRoute, renderMiddlewares, renderTcpRoutes } from "../../components/routes/traefik-resources";
+import { EDGE } from "./fixtures";
 
 const table = renderRouteTable({ orthanc: { service: "pacstack-orthanc", httpPort: 8042, dicomPort: 4242 }, dicomEntryPoint: "dicom" });
-const edge = {
-    name: "pacstack-routes",
-    namespace: "pacstack",
-    domain: "pacs.example.org",
-    webEntryPoint: "websecure",
-    tlsSecretName: "pacstack-web-tls",
-    uploadLimitMiB: 2048,
-    authSecretName: "pacstack-routes-web-users",
-};
 
 describe("routes: route table and Traefik resources", () => {
     it("serves Orthanc under /orthanc/ (prefix stripped) and DICOMweb at /dicom-web/", () => {
@@ -25,13 +17,13 @@ describe("routes: route table and Traefik resources", () => {
     });
 
     it("forwards the DICOM entrypoint to Orthanc's DICOM port with HostSNI(*) and no TLS section", () => {
-        const [tcp] = renderTcpRoutes(edge, table);
+        const [tcp] = renderTcpRoutes(EDGE, table);
         assert.deepEqual(tcp.spec, { entryPoints: ["dicom"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "pacstack-orthanc", port: 4242 }] }] });
         assert.equal("tls" in tcp.spec, false);
     });
 
     it("binds web routes to websecure only, with the TLS secret and security headers on every router", () => {
-        const route = renderIngressRoute(edge, table);
+        const route = renderIngressRoute(EDGE, table);
         assert.deepEqual(route.spec.entryPoints, ["websecure"]);
         assert.deepEqual(route.spec.tls, { secretName: "pacstack-web-tls" });
         for (const router of route.spec.routes) {
@@ -42,21 +34,21 @@ describe("routes: route table and Traefik resources", () => {
     });
 
     it("applies the upload limit to writes only, so downloads stream", () => {
-        const route = renderIngressRoute(edge, table);
+        const route = renderIngressRoute(EDGE, table);
         const limited = route.spec.routes.filter((r) => r.middlewares.some((m) => m.name === "pacstack-routes-upload-limit"));
         assert.equal(limited.length, table.web.length);
         assert.ok(limited.every((r) => r.match.endsWith("&& (Method(`POST`) || Method(`PUT`))")));
-        const limit = renderMiddlewares(edge, table).find((m) => m.metadata.name === "pacstack-routes-upload-limit") as any;
+        const limit = renderMiddlewares(EDGE, table).find((m) => m.metadata.name === "pacstack-routes-upload-limit") as any;
         assert.equal(limit.spec.buffering.maxRequestBodyBytes, 2048 * 1024 * 1024);
     });
 
     it("matches /orthanc exactly or below /orthanc/, never /orthancfoo", () => {
-        const route = renderIngressRoute(edge, table);
+        const route = renderIngressRoute(EDGE, table);
         assert.match(route.spec.routes[1].match, /\(Path\(`\/orthanc`\) \|\| PathPrefix\(`\/orthanc\/`\)\)/);
     });
 
     it("sends HSTS for a year on every answer", () => {
-        const headers = renderMiddlewares(edge, table).find((m) => m.metadata.name === "pacstack-routes-security-headers") as any;
+        const headers = renderMiddlewares(EDGE, table).find((m) => m.metadata.name === "pacstack-routes-security-headers") as any;
         assert.equal(headers.spec.headers.stsSeconds, 31536000);
         assert.equal(headers.spec.headers.forceSTSHeader, true);
         assert.equal(headers.spec.headers.contentTypeNosniff, true);

@@ -3,23 +3,15 @@ import { VIEWER_RESPONSE_HEADERS } from "../../components/ohif/headers";
 import { archiveWebPaths, renderRouteTable } from "../../components/routes/table";
 import { renderIngressRoute, renderMiddlewares } from "../../components/routes/traefik-resources";
 import { evaluate, parseRule, rulePriority } from "../harness/browser/traefik-rules";
+import { EDGE } from "./fixtures";
 
 const viewer = { service: "pacstack-viewer", port: 8080, path: "/", responseHeaders: VIEWER_RESPONSE_HEADERS };
 const orthanc = { service: "pacstack-orthanc", httpPort: 8042, dicomPort: 4242 };
 const dcm4chee = { service: "pacstack-dcm4chee", httpPort: 8080, dicomTlsPort: 2762, aeTitle: "DCM4CHEE", dicomEntryPoint: "dicom-dcm4chee" };
-const edge = {
-    name: "pacstack-routes",
-    namespace: "pacstack",
-    domain: "pacs.example.org",
-    webEntryPoint: "websecure",
-    tlsSecretName: "pacstack-web-tls",
-    uploadLimitMiB: 2048,
-    authSecretName: "pacstack-routes-web-users",
-};
 
 /** The router Traefik picks for a request, by priority (explicit, else the rule's length). */
 function routerFor(table: ReturnType<typeof renderRouteTable>, path: string, method = "GET") {
-    const routes = renderIngressRoute(edge, table).spec.routes.slice().sort((a, b) => rulePriority(b) - rulePriority(a));
+    const routes = renderIngressRoute(EDGE, table).spec.routes.slice().sort((a, b) => rulePriority(b) - rulePriority(a));
     return routes.find((r) => evaluate(parseRule(r.match), { host: "pacs.example.org", path, method }));
 }
 
@@ -55,12 +47,12 @@ describe("routes: one table for the viewer and both archives", () => {
 
     it("asks every router for the web user; only Orthanc's routes forward the header to the backend", () => {
         const table = renderRouteTable({ orthanc, dcm4chee, dicomEntryPoint: "dicom", viewer });
-        for (const router of renderIngressRoute(edge, table).spec.routes) {
+        for (const router of renderIngressRoute(EDGE, table).spec.routes) {
             const auth = router.middlewares.map((m) => m.name).filter((n) => n.startsWith("pacstack-routes-web-auth"));
             const orthancRoute = router.services[0].name === "pacstack-orthanc";
             assert.deepEqual(auth, [orthancRoute ? "pacstack-routes-web-auth-forward" : "pacstack-routes-web-auth"], router.match);
         }
-        const auth = renderMiddlewares(edge, table).filter((m) => "basicAuth" in m.spec).map((m) => [m.metadata.name, m.spec.basicAuth]);
+        const auth = renderMiddlewares(EDGE, table).filter((m) => "basicAuth" in m.spec).map((m) => [m.metadata.name, m.spec.basicAuth]);
         assert.deepEqual(auth, [
             ["pacstack-routes-web-auth", { realm: "pacstack", removeHeader: true, secret: "pacstack-routes-web-users" }],
             ["pacstack-routes-web-auth-forward", { realm: "pacstack", removeHeader: false, secret: "pacstack-routes-web-users" }],
@@ -69,22 +61,22 @@ describe("routes: one table for the viewer and both archives", () => {
 
     it("puts the viewer's CSP and cross-origin isolation on the viewer's answers only", () => {
         const table = renderRouteTable({ orthanc, dcm4chee, dicomEntryPoint: "dicom", viewer });
-        const headers = renderMiddlewares(edge, table).find((m) => m.metadata.name === "pacstack-routes-headers-viewer") as any;
+        const headers = renderMiddlewares(EDGE, table).find((m) => m.metadata.name === "pacstack-routes-headers-viewer") as any;
         assert.equal(headers.spec.headers.contentSecurityPolicy, VIEWER_RESPONSE_HEADERS.contentSecurityPolicy);
         assert.equal(headers.spec.headers.customResponseHeaders["Cross-Origin-Embedder-Policy"], "require-corp");
-        for (const router of renderIngressRoute(edge, table).spec.routes) {
+        for (const router of renderIngressRoute(EDGE, table).spec.routes) {
             assert.equal(router.middlewares.some((m) => m.name === "pacstack-routes-headers-viewer"), router.services[0].name === "pacstack-viewer", router.match);
         }
     });
 
     it("gives the catch-all the lowest priority and a prefixed viewer a redirect from /", () => {
-        const root = renderIngressRoute(edge, renderRouteTable({ dcm4chee, dicomEntryPoint: "dicom", viewer })).spec.routes.filter((r) => r.services[0].name === "pacstack-viewer");
+        const root = renderIngressRoute(EDGE, renderRouteTable({ dcm4chee, dicomEntryPoint: "dicom", viewer })).spec.routes.filter((r) => r.services[0].name === "pacstack-viewer");
         assert.deepEqual(root.map((r) => r.priority), [2, 1], "writes, then reads, below every other router");
         assert.ok(root.every((r) => r.match.includes("PathPrefix(`/`)")));
         assert.ok(routerFor(renderRouteTable({ dcm4chee, dicomEntryPoint: "dicom", viewer }), "/", "POST")?.middlewares.some((m) => m.name === "pacstack-routes-upload-limit"));
         const prefixed = renderRouteTable({ dcm4chee, dicomEntryPoint: "dicom", viewer: { ...viewer, path: "/viewer" } });
         assert.deepEqual(prefixed.redirects, [{ name: "root", from: "/", to: "/viewer/", service: { name: "pacstack-viewer", port: 8080 } }]);
-        const redirect = renderMiddlewares(edge, prefixed).find((m) => m.metadata.name === "pacstack-routes-redirect-root") as any;
+        const redirect = renderMiddlewares(EDGE, prefixed).find((m) => m.metadata.name === "pacstack-routes-redirect-root") as any;
         const rewritten = "https://pacs.example.org/".replace(new RegExp(redirect.spec.redirectRegex.regex), redirect.spec.redirectRegex.replacement.replace("${1}", "$1"));
         assert.equal(rewritten, "https://pacs.example.org/viewer/");
         assert.equal(routerFor(prefixed, "/")?.middlewares.at(-1)?.name, "pacstack-routes-redirect-root");
