@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,7 +16,7 @@ describe("dcm4chee: PEM to PKCS12 key and trust stores (real JDK)", function () 
     this.timeout(60_000);
     let work: string;
     let pki: TestPki;
-    const password = "k3ystore-pass";
+    const password = randomBytes(12).toString("hex");
 
     before(async function () {
         ["java", "keytool", "openssl"].forEach((tool) => requireBinary(tool));
