@@ -27,6 +27,8 @@ export interface OrthancConfigInput {
     replicas: number;
     /** Public host name; DICOMweb answers carry https://<publicHost>/dicom-web/ URLs. */
     publicHost: string;
+    /** Largest HTTP request body Orthanc reads, in MiB: the same limit as the edge's, for in-cluster callers too. */
+    maxRequestBodyMiB: number;
     paths: {
         /** Folder holding the DICOM files. */
         storage: string;
@@ -51,11 +53,11 @@ export interface OrthancConfigInput {
  * real settings. The database password is taken from the environment (`${ORTHANC_DB_PASSWORD}`, filled from
  * a Secret) and the REST users come from renderOrthancCredentials in a second file of the same folder.
  *
- * Versions: every key here is understood by the deployed Orthanc 1.12.x with PostgreSQL plugin 10.x, and all but
- * PostgreSQL.TransactionMode (plugin >= 6.0) also by Orthanc 1.10.1 with plugin 4.0, the versions the tests run
- * (DatabaseServerIdentifier dates from 1.9.2, DICOM TLS from 1.9.0, SyncStorageArea from 1.7.4). Other keys newer
- * than 1.10 (DicomTlsMinimumProtocolVersion, 1.12.4) are left out so the tested and the deployed configuration are
- * the same document.
+ * Versions: every key here is understood by the deployed Orthanc 1.12.11 with PostgreSQL plugin 10.x, and all but
+ * two also by Orthanc 1.10.1 with plugin 4.0, the versions the tests run (DatabaseServerIdentifier dates from 1.9.2,
+ * DICOM TLS from 1.9.0, SyncStorageArea from 1.7.4). Newer than 1.10, and ignored by the tests' Orthanc:
+ * PostgreSQL.TransactionMode (plugin 6.0) and MaximumRequestBodySizeMB (Orthanc 1.12.11). Other newer keys
+ * (DicomTlsMinimumProtocolVersion, 1.12.4) are left out.
  */
 export function renderOrthancConfig(input: OrthancConfigInput): Record<string, unknown> {
     const shared = input.replicas > 1;
@@ -77,6 +79,9 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
         // Unset, Orthanc resolves "" against the configuration folder and would trust nothing.
         HttpsCACertificates: "/etc/ssl/certs/ca-certificates.crt",
         HttpDescribeErrors: false,
+        // Orthanc holds a request body in memory; 1.12.11 caps it at 8 GiB by default (CVE-2026-5440). Capped at the
+        // edge's upload limit, a caller inside the cluster cannot send more than one through Traefik.
+        MaximumRequestBodySizeMB: input.maxRequestBodyMiB,
         KeepAlive: true,
 
         // Orthanc Book, "Security": features that give a REST client more than DICOM data.

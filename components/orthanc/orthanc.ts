@@ -21,6 +21,11 @@ export interface OrthancArgs {
     /** Public host name of the platform (DICOMweb URLs, certificate name). */
     publicHost: string;
     /**
+     * Largest HTTP request body Orthanc accepts, in MiB (keep it equal to the edge's upload limit).
+     * @default 2048
+     */
+    maxRequestBodyMiB?: number;
+    /**
      * Orthanc pods; more than one needs a ReadWriteMany storage class.
      * @default 1
      */
@@ -94,7 +99,14 @@ export class Orthanc extends pulumi.ComponentResource {
         const parent = { parent: this };
 
         this.configJson = orthancJson(
-            renderDeployedOrthancConfig({ name, aeTitle: this.aeTitle, replicas, publicHost: args.publicHost, database: args.database }),
+            renderDeployedOrthancConfig({
+                name,
+                aeTitle: this.aeTitle,
+                replicas,
+                publicHost: args.publicHost,
+                maxRequestBodyMiB: args.maxRequestBodyMiB ?? 2048,
+                database: args.database,
+            }),
         );
 
         const password = new random.RandomPassword(`${name}-admin`, { length: 32, special: false }, parent);

@@ -125,6 +125,7 @@ export class Platform extends pulumi.ComponentResource {
                     namespace: config.namespace,
                     image: config.orthanc.image,
                     publicHost: config.domain,
+                    maxRequestBodyMiB: config.uploadLimitMiB,
                     replicas: config.orthanc.replicas,
                     aeTitle: config.orthanc.aeTitle,
                     storage: { size: config.orthanc.storageSize, storageClass: config.orthanc.storageClass, accessMode: config.orthanc.accessMode },

@@ -16,6 +16,7 @@ const input = {
     aeTitle: "PACS",
     replicas: 1,
     publicHost: "pacs.example.org",
+    maxRequestBodyMiB: 1024,
     database: { host: "db.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
 };
 
@@ -73,6 +74,10 @@ describe("orthanc: configuration renderer", () => {
         assert.equal(single.HttpsVerifyPeers, true);
         assert.ok((single.LimitFindResults as number) > 0 && (single.LimitFindInstances as number) > 0);
         assert.equal(single.OverwriteInstances, false);
+    });
+
+    it("caps request bodies at the edge's upload limit (Orthanc 1.12.11; ignored by the tests' 1.10.1)", () => {
+        assert.equal(single.MaximumRequestBodySizeMB, 1024);
     });
 
     it("publishes DICOMweb URLs on the public HTTPS host", () => {

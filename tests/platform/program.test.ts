@@ -128,6 +128,12 @@ describe("platform: the whole program under Pulumi mocks", function () {
         assert.ok(traefik.values.providers.kubernetesCRD.namespaces.includes(tcp.metadata.namespace));
     });
 
+    it("gives Orthanc the same body limit as the edge's upload limit", () => {
+        const limit = inputs(one(dev, "kubernetes:traefik.io/v1alpha1:Middleware", "pacstack-routes-upload-limit-middleware"));
+        assert.equal(orthancConfig(dev).MaximumRequestBodySizeMB * 1024 * 1024, limit.spec.buffering.maxRequestBodyBytes);
+        assert.equal(orthancConfig(dev).MaximumRequestBodySizeMB, 2048);
+    });
+
     it("routes HTTPS paths to Orthanc's HTTP port with the web certificate", () => {
         const route = inputs(one(dev, K.ingressRoute, "pacstack-routes-web-ingressroute"));
         const httpPort = orthancConfig(dev).HttpPort;

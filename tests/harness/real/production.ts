@@ -9,5 +9,6 @@ export const PRODUCTION_ORTHANC_INPUT: DeployedOrthancInput = {
     aeTitle: "ORTHANC",
     replicas: 1,
     publicHost: "pacs.example.org",
+    maxRequestBodyMiB: 2048,
     database: { host: "pacstack-postgresql.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
 };
