@@ -103,7 +103,11 @@ describe("browser: OHIF behind the rendered routes, on real Orthanc (Chromium)",
         assert.match(failure, /ERR_INVALID_AUTH_CREDENTIALS|loaded with 401/);
         assert.equal(documents[0]?.status, 401);
         assert.match(documents[0]?.challenge ?? "", /^Basic realm="pacstack"/);
-        await page.screenshot({ path: join(SCREENSHOT_DIR, "unauthenticated.png") });
+        // Chromium's error page for a refused navigation sometimes cannot be captured; the picture is documentation
+        // only, so a failed capture is reported and the assertions go on.
+        await page.screenshot({ path: join(SCREENSHOT_DIR, "unauthenticated.png") }).catch((error: Error) =>
+            console.warn(`      (no unauthenticated.png: ${error.message.split("\n")[0]})`),
+        );
         for (const path of ["/dicom-web/studies", "/orthanc/system", "/orthanc/", "/viewer?StudyInstanceUIDs=1.2.3"]) {
             const response = await page.request.get(`${stack.baseUrl}${path}`);
             assert.equal(response.status(), 401, `GET ${path} without credentials`);
