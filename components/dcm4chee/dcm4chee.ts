@@ -4,14 +4,13 @@ import * as random from "@pulumi/random";
 import { ContainerResources } from "../config/platform";
 import { ImageRef, imageReference } from "../config/image";
 import { allowTraffic } from "../kube/network-policy";
-import { appLabels } from "../kube/metadata";
+import { appLabels, contentChecksum } from "../kube/metadata";
 import { createNetworkPolicies } from "../kube/resources";
 import { PEM_TO_PKCS12_JAVA } from "./keystore";
 import { renderArchiveEnv, renderDatabaseEnv, renderLdapEnv } from "./env";
 import { DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, archivePaths } from "./paths";
 import { renderArchiveStartScript, renderLdapStartScript, renderLdifFilter } from "./scripts";
 import {
-    checksum,
     renderArchiveStatefulSet,
     renderDatabaseStatefulSet,
     renderDcm4cheeService,
@@ -124,7 +123,7 @@ export class Dcm4chee extends pulumi.ComponentResource {
                 image: imageReference(args.images.ldap),
                 resources: args.resources.ldap,
                 env: ldapEnv,
-                scriptsChecksum: checksum([scripts[SCRIPT_FILES.ldap], scripts[SCRIPT_FILES.ldifFilter], JSON.stringify(ldapEnv)]),
+                scriptsChecksum: contentChecksum(scripts[SCRIPT_FILES.ldap], scripts[SCRIPT_FILES.ldifFilter], JSON.stringify(ldapEnv)),
                 storage: { size: LDAP_STORAGE_SIZE, storageClass: args.storage.storageClass },
                 baseDn: LDAP_BASE_DN,
                 deviceName: ARCHIVE_DEVICE_NAME,
@@ -132,6 +131,7 @@ export class Dcm4chee extends pulumi.ComponentResource {
             }),
             after,
         );
+        const databaseEnv = renderDatabaseEnv();
         new k8s.apps.v1.StatefulSet(
             names.database,
             renderDatabaseStatefulSet({
@@ -139,8 +139,8 @@ export class Dcm4chee extends pulumi.ComponentResource {
                 name: names.database,
                 image: imageReference(args.images.database),
                 resources: args.resources.database,
-                env: renderDatabaseEnv(),
-                scriptsChecksum: checksum([JSON.stringify(renderDatabaseEnv())]),
+                env: databaseEnv,
+                scriptsChecksum: contentChecksum(JSON.stringify(databaseEnv)),
                 storage: { size: args.storage.databaseSize, storageClass: args.storage.storageClass },
                 secretKeys: [SECRET_KEYS.database],
             }),
@@ -155,7 +155,7 @@ export class Dcm4chee extends pulumi.ComponentResource {
                 image: imageReference(args.images.archive),
                 resources: args.resources.archive,
                 env: archiveEnv,
-                scriptsChecksum: checksum([scripts[SCRIPT_FILES.archive], scripts[SCRIPT_FILES.keystore], JSON.stringify(archiveEnv)]),
+                scriptsChecksum: contentChecksum(scripts[SCRIPT_FILES.archive], scripts[SCRIPT_FILES.keystore], JSON.stringify(archiveEnv)),
                 storage: { size: args.storage.size, storageClass: args.storage.storageClass },
                 aeTitle: this.aeTitle,
                 dicomTlsSecret: args.dicomTlsSecretName,

@@ -1,5 +1,5 @@
 import { ContainerResources } from "../config/platform";
-import { appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
+import { appLabels, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
 import { EnvVar } from "./env";
 import { CLAIM_DIRS, DATABASE, DCM4CHEE_APP, MOUNTS, PORTS, SCRIPT_FILES, UIDS } from "./paths";
@@ -224,8 +224,4 @@ export function renderArchiveStatefulSet(input: Dcm4cheeWorkloadInput & { aeTitl
 
 export function renderDcm4cheeService(part: Part, input: Pick<Dcm4cheeWorkloadInput, "name" | "namespace">, ports: ServicePort[]) {
     return renderClusterIpService(DCM4CHEE_APP[part], input, ports);
-}
-
-export function checksum(parts: string[]): string {
-    return contentChecksum(...parts);
 }
