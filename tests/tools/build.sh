@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the third-party programs the test tiers run, from their published Go modules at the versions pinned in
+# the go.mod files beside this script, into a cache outside the repository keyed by tool and version.
+# A tool already in the cache is reused. Prints the cache folder on the last line.
+#   PACSTACK_TOOLS_DIR  cache folder (default: ~/.cache/pacstack-tools)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+cache="${PACSTACK_TOOLS_DIR:-$HOME/.cache/pacstack-tools}"
+export GOFLAGS=-mod=mod CGO_ENABLED=0
+
+# tool  module-folder  package  version-module (whose version names the cache entry)
+tools=(
+  "kube-apiserver kube k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes"
+  "etcd etcd pacstack.test/tools/etcd go.etcd.io/etcd/server/v3"
+  "traefik traefik github.com/traefik/traefik/v3/cmd/traefik github.com/traefik/traefik/v3"
+)
+
+version_of() { # module folder, module path -> the version its go.mod requires
+  (cd "$here/$1" && go list -m -f '{{.Version}}' "$2")
+}
+
+for entry in "${tools[@]}"; do
+  read -r name folder pkg versionModule <<<"$entry"
+  version="$(version_of "$folder" "$versionModule")"
+  sum="$(sha256sum "$here/$folder/go.mod" "$here/$folder/go.sum" | sha256sum | cut -c1-12)"
+  out="$cache/$name-$version-$sum"
+  if [ -x "$out/$name" ]; then
+    echo "reuse $name $version ($out)" >&2
+    continue
+  fi
+  echo "build $name $version" >&2
+  start=$SECONDS
+  mkdir -p "$out.tmp"
+  ldflags="-s -w"
+  case "$name" in
+    traefik) ldflags="$ldflags -X github.com/traefik/traefik/v3/pkg/version.Version=$version" ;;
+    kube-apiserver)
+      ldflags="$ldflags -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1"
+      ldflags="$ldflags -X k8s.io/component-base/version.gitMinor=$(echo "$version" | cut -d. -f2)" ;;
+  esac
+  (cd "$here/$folder" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp/$name" "$pkg")
+  rm -rf "$out" && mv "$out.tmp" "$out"
+  echo "built $name $version in $((SECONDS - start)) s" >&2
+done
+echo "$cache"
