@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the third-party programs the test tiers run, from their published Go modules at the versions pinned in
 # the go.mod files beside this script, into a cache outside the repository keyed by tool and version.
-# A tool already in the cache is reused. Prints the cache folder on the last line.
+# A tool already in the cache is reused. Prints one line per tool on standard output: NAME PATH-OF-BINARY.
 #   PACSTACK_TOOLS_DIR  cache folder (default: ~/.cache/pacstack-tools)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -26,6 +26,7 @@ for entry in "${tools[@]}"; do
   out="$cache/$name-$version-$sum"
   if [ -x "$out/$name" ]; then
     echo "reuse $name $version ($out)" >&2
+    echo "$name $out/$name"
     continue
   fi
   echo "build $name $version" >&2
@@ -41,5 +42,5 @@ for entry in "${tools[@]}"; do
   (cd "$here/$folder" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp/$name" "$pkg")
   rm -rf "$out" && mv "$out.tmp" "$out"
   echo "built $name $version in $((SECONDS - start)) s" >&2
+  echo "$name $out/$name"
 done
-echo "$cache"
