@@ -18,6 +18,8 @@ export interface RecordedResource {
     parentUrn: string;
     /** Name of the provider resource this resource is registered with ("" for components). */
     provider: string;
+    /** The URN the Pulumi engine gives this resource (the whole chain of parent types, see urnOf). */
+    urn: string;
 }
 
 export function isSecretValue(value: unknown): value is { value: unknown } {
@@ -82,7 +84,24 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
 /** Records every resource the program registers. */
 export class RecordingMocks implements pulumi.runtime.Mocks {
     public readonly resources: RecordedResource[] = [];
-    private readonly pendingOptions = new Map<string, { retainOnDelete: boolean; parentUrn: string }>();
+    private readonly pendingOptions = new Map<string, { retainOnDelete: boolean; parentUrn: string; urn: string }>();
+    /** The mock monitor's URN of each resource (it keeps only the parent's own type) → the engine's qualified type. */
+    private readonly qualifiedTypes = new Map<string, string>();
+
+    constructor(private readonly stack = "stack", private readonly project = "project") {}
+
+    /**
+     * The engine's URN: `urn:pulumi:<stack>::<project>::<parent types joined by $>$<type>::<name>`, where the stack
+     * itself is no parent. The mock monitor keeps only the parent's last type, so the chain is rebuilt here.
+     */
+    private urnOf(type: string, name: string, parentMockUrn: string): { urn: string; mockUrn: string } {
+        const parentType = parentMockUrn ? this.qualifiedTypes.get(parentMockUrn) : undefined;
+        const qualified = parentType ? `${parentType}$${type}` : type;
+        const mockType = parentMockUrn ? `${parentMockUrn.split("::")[2].split("$").pop()}$${type}` : type;
+        const prefix = `urn:pulumi:${this.stack}::${this.project}::`;
+        this.qualifiedTypes.set(`${prefix}${mockType}::${name}`, qualified);
+        return { urn: `${prefix}${qualified}::${name}`, mockUrn: `${prefix}${mockType}::${name}` };
+    }
 
     /**
      * Wraps the mock monitor so each registration's options are known to newResource. Pulumi's
@@ -94,13 +113,14 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
             if (typeof req.getRetainondelete !== "function" || typeof req.getParent !== "function") {
                 throw new Error("Pulumi's RegisterResourceRequest changed: update tests/harness/mocks.ts");
             }
-            this.pendingOptions.set(`${req.getType()}::${req.getName()}`, { retainOnDelete: req.getRetainondelete(), parentUrn: req.getParent() });
+            const { urn } = this.urnOf(req.getType(), req.getName(), req.getParent());
+            this.pendingOptions.set(`${req.getType()}::${req.getName()}`, { retainOnDelete: req.getRetainondelete(), parentUrn: req.getParent(), urn });
             return register(req, callback);
         };
     }
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: Record<string, unknown> } {
-        const options = this.pendingOptions.get(`${args.type}::${args.name}`) ?? { retainOnDelete: false, parentUrn: "" };
+        const options = this.pendingOptions.get(`${args.type}::${args.name}`) ?? { retainOnDelete: false, parentUrn: "", urn: "" };
         // A provider reference is "<provider urn>::<provider id>"; the urn ends with the provider's name.
         const provider = args.provider ? (args.provider.split("::").at(-2) ?? "") : "";
         this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs: args.inputs, provider, ...options });

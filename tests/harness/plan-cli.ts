@@ -2,7 +2,8 @@
  * Offline plan: `npm run plan -- <stack> <outdir> [key=value ...]` runs the program under Pulumi mocks with the
  * stack's config (Pulumi.yaml defaults + Pulumi.<stack>.yaml + overrides) and writes <outdir>/resources.json:
  * every resource as { type, name, inputs }, secrets replaced by "[secret]", sorted by type and name, plus
- * outputs.json (stack outputs, secrets redacted) and kept-on-destroy.json (resources `pulumi destroy` leaves).
+ * outputs.json (stack outputs, secrets redacted), kept-on-destroy.json (resources `pulumi destroy` leaves) and
+ * urns.json (every resource's URN, to compare two versions of the program: a changed URN is a replacement).
  * It needs no cluster and no Pulumi CLI.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -33,6 +34,7 @@ async function main(): Promise<number> {
     writeFileSync(join(resolve(outdir), "resources.json"), JSON.stringify(plan.resources, null, 2) + "\n");
     writeFileSync(join(resolve(outdir), "outputs.json"), JSON.stringify(plan.outputs, null, 2) + "\n");
     writeFileSync(join(resolve(outdir), "kept-on-destroy.json"), JSON.stringify(plan.keptOnDestroy, null, 2) + "\n");
+    writeFileSync(join(resolve(outdir), "urns.json"), JSON.stringify(plan.urns, null, 2) + "\n");
     console.log(`${plan.resources.length} resources written to ${join(outdir, "resources.json")}`);
     return 0;
 }

@@ -13,6 +13,8 @@ export interface PlanResult {
     resources: PlannedResource[];
     outputs: Record<string, unknown>;
     keptOnDestroy: KeptResource[];
+    /** Every resource's URN, sorted. */
+    urns: string[];
     /** The raw resources.json text, for determinism checks. */
     text: string;
 }
@@ -37,10 +39,11 @@ async function runPlan(stack: string, assignments: string[]): Promise<PlanResult
         const text = readFileSync(join(outdir, "resources.json"), "utf8");
         const outputs = JSON.parse(readFileSync(join(outdir, "outputs.json"), "utf8"));
         const keptOnDestroy = JSON.parse(readFileSync(join(outdir, "kept-on-destroy.json"), "utf8"));
-        return { code: 0, stdout, stderr, resources: JSON.parse(text), outputs, keptOnDestroy, text };
+        const urns = JSON.parse(readFileSync(join(outdir, "urns.json"), "utf8"));
+        return { code: 0, stdout, stderr, resources: JSON.parse(text), outputs, keptOnDestroy, urns, text };
     } catch (error) {
         const failure = error as { code?: number; stdout?: string; stderr?: string };
-        return { code: failure.code ?? 1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "", resources: [], outputs: {}, keptOnDestroy: [], text: "" };
+        return { code: failure.code ?? 1, stdout: failure.stdout ?? "", stderr: failure.stderr ?? "", resources: [], outputs: {}, keptOnDestroy: [], urns: [], text: "" };
     }
 }
 

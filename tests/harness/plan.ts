@@ -8,7 +8,6 @@ export interface PlannedResource {
     inputs: Record<string, unknown>;
 }
 
-/** The reviewable form of a run: secrets redacted, keys sorted, resources ordered by type then name. */
 /** A resource `pulumi destroy` leaves in the cluster, and the provider that will adopt it on the next deployment. */
 export interface KeptResource {
     type: string;
@@ -16,7 +15,16 @@ export interface KeptResource {
     provider: string;
 }
 
-export function planDocument(run: ProgramRun): { resources: PlannedResource[]; outputs: Record<string, unknown>; keptOnDestroy: KeptResource[] } {
+/** The reviewable form of a run: secrets redacted, keys sorted, resources ordered by type then name. */
+export interface PlanDocument {
+    resources: PlannedResource[];
+    outputs: Record<string, unknown>;
+    keptOnDestroy: KeptResource[];
+    /** Every resource's URN, sorted: what `pulumi up` compares with the state to decide what it creates or replaces. */
+    urns: string[];
+}
+
+export function planDocument(run: ProgramRun): PlanDocument {
     const resources = run.resources
         .map((r) => ({ type: r.type, name: r.name, inputs: sortKeys(redactSecrets(r.inputs)) as Record<string, unknown> }))
         .sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type.localeCompare(b.type)));
@@ -24,5 +32,6 @@ export function planDocument(run: ProgramRun): { resources: PlannedResource[]; o
         .filter((r) => r.retainOnDelete)
         .map((r) => ({ type: r.type, name: r.name, provider: r.provider }))
         .sort((a, b) => `${a.type} ${a.name}`.localeCompare(`${b.type} ${b.name}`));
-    return { resources, outputs: sortKeys(redactSecrets(run.outputs)) as Record<string, unknown>, keptOnDestroy };
+    const urns = run.resources.map((r) => r.urn).sort();
+    return { resources, outputs: sortKeys(redactSecrets(run.outputs)) as Record<string, unknown>, keptOnDestroy, urns };
 }

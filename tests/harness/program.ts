@@ -32,7 +32,7 @@ async function resolve(value: unknown): Promise<unknown> {
  * The Pulumi runtime is global, so run one program per process (see plan-cli.ts).
  */
 export async function runProgram(stack: string, config: Record<string, string>): Promise<ProgramRun> {
-    const mocks = new RecordingMocks();
+    const mocks = new RecordingMocks(stack, "pacstack");
     pulumi.runtime.setAllConfig(config);
     await pulumi.runtime.setMocks(mocks, "pacstack", stack, false);
     mocks.captureOptions((pulumi.runtime as unknown as { getMonitor(): never }).getMonitor());
