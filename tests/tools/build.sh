@@ -22,7 +22,7 @@ version_of() { # module folder, module path -> the version its go.mod requires
 for entry in "${tools[@]}"; do
   read -r name folder pkg versionModule <<<"$entry"
   version="$(version_of "$folder" "$versionModule")"
-  sum="$(sha256sum "$here/$folder/go.mod" "$here/$folder/go.sum" | sha256sum | cut -c1-12)"
+  sum="$(cat "$here/$folder/go.mod" "$here/$folder/go.sum" | sha256sum | cut -c1-12)"  # content only: the same tool from any checkout
   out="$cache/$name-$version-$sum"
   if [ -x "$out/$name" ]; then
     echo "reuse $name $version ($out)" >&2
