@@ -1,5 +1,6 @@
 import { ImageRef, parseImage } from "./image";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
+import { nearest } from "./suggest";
 import { ARCHIVES, ArchiveKind, PLATFORMS, PlatformKind, SETTINGS, SettingKey, SettingSpec } from "./schema";
 
 /** The validated, typed form of a stack's `pacstack:*` settings. Every default is already applied. */
@@ -118,7 +119,11 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
 
     for (const key of Object.keys(raw).sort()) {
         if (!(key in SETTINGS)) {
-            problems.push(`pacstack:${key} = ${show(raw[key])}: unknown setting; allowed settings are ${Object.keys(SETTINGS).join(", ")}`);
+            const guess = nearest(key, Object.keys(SETTINGS));
+            problems.push(
+                `pacstack:${key} = ${show(raw[key])}: unknown setting; allowed settings are ${Object.keys(SETTINGS).join(", ")}` +
+                    (guess ? ` (did you mean pacstack:${guess}?)` : ""),
+            );
         }
     }
     for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, SettingSpec][]) {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { KeptResource, PlannedResource } from "./plan";
+import { KeptResource, PlannedResource } from "../../scripts/plan/plan";
 import { REPO_ROOT } from "./stack-config";
 
 export interface PlanResult {
@@ -33,7 +33,7 @@ export function planStack(stack: string, overrides: Record<string, string | numb
 
 async function runPlan(stack: string, assignments: string[]): Promise<PlanResult> {
     const outdir = mkdtempSync(join(tmpdir(), `pacstack-plan-${stack}-`));
-    const args = ["-r", "ts-node/register/transpile-only", join(REPO_ROOT, "tests/harness/plan-cli.ts"), stack, outdir, ...assignments];
+    const args = ["-r", "ts-node/register/transpile-only", join(REPO_ROOT, "scripts/plan/cli.ts"), stack, outdir, ...assignments];
     try {
         const { stdout, stderr } = await promisify(execFile)(process.execPath, args, { cwd: REPO_ROOT });
         const text = readFileSync(join(outdir, "resources.json"), "utf8");

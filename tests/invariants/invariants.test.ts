@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { PlanResult, planStack } from "../harness/plan-runner";
-import { MOCK_SECRET } from "../harness/mocks";
+import { MOCK_SECRET } from "../../scripts/plan/mocks";
 import { VARIANTS } from "../harness/variants";
 import { ContainerView, WorkloadView, workloadsOf } from "./workloads";
 

@@ -10,7 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { planDocument } from "./plan";
 import { runProgram } from "./program";
-import { stackConfig } from "./stack-config";
+import { PlanInputError, stackConfig } from "./stack-config";
 
 async function main(): Promise<number> {
     const [stack, outdir, ...assignments] = process.argv.slice(2);
@@ -21,9 +21,23 @@ async function main(): Promise<number> {
     const overrides: Record<string, unknown> = {};
     for (const assignment of assignments) {
         const at = assignment.indexOf("=");
+        if (at <= 0) {
+            console.error(`${assignment}: a setting is key=value, for example orthancReplicas=3`);
+            return 2;
+        }
         overrides[assignment.slice(0, at)] = assignment.slice(at + 1);
     }
-    const run = await runProgram(stack, stackConfig(stack, overrides));
+    let config: Record<string, string>;
+    try {
+        config = stackConfig(stack, overrides);
+    } catch (error) {
+        if (error instanceof PlanInputError) {
+            console.error(error.message);
+            return 2;
+        }
+        throw error;
+    }
+    const run = await runProgram(stack, config);
     if (run.error) {
         console.error(run.error.message);
         console.error(`${run.resources.length} resources registered`);
