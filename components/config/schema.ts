@@ -2,12 +2,12 @@
  * Every stack setting pacstack reads, with its type, default and meaning. Pulumi.yaml's `config:` block
  * documents the same keys with the same defaults; a test keeps the two in step.
  */
-export type SettingType = "string" | "integer" | "boolean" | "array";
+export type SettingType = "string" | "integer" | "boolean" | "array" | "object";
 
 export interface SettingSpec {
     type: SettingType;
     /** Absent means required. `""` means "unset": the platform's own default applies. */
-    default?: string | number | boolean | string[];
+    default?: string | number | boolean | string[] | Record<string, unknown>;
     description: string;
 }
 
@@ -101,6 +101,12 @@ export const SETTINGS = {
         type: "array",
         default: [],
         description: "Names of DICOM modalities that get a client certificate for DICOM-TLS (lowercase DNS labels).",
+    },
+    exposure: {
+        type: "object",
+        default: { sourceRanges: [], internal: "", annotations: {} },
+        description:
+            "Cloud only: who reaches the Traefik load balancer. sourceRanges: client CIDRs admitted to web and DICOM (empty: every address); internal: \"\" for a public load balancer or aws, azure, gcp for that cloud's internal one; annotations: extra Service annotations.",
     },
     webTlsSecret: {
         type: "string",

@@ -1,3 +1,4 @@
+import { DEFAULT_EXPOSURE, EdgeExposure, readExposure } from "./exposure";
 import { ImageRef, parseImage } from "./image";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
 import { nearest } from "./suggest";
@@ -37,6 +38,8 @@ export interface PlatformConfig {
         resources: ContainerResources;
     };
     modalities: string[];
+    /** Who reaches the cloud load balancer (the default on node ports, where it does not apply). */
+    exposure: EdgeExposure;
     /** Existing TLS Secret for HTTPS; undefined means pacstack issues one. */
     webTlsSecret?: string;
     uploadLimitMiB: number;
@@ -95,6 +98,7 @@ function coerce(spec: SettingSpec, raw: unknown): unknown {
         case "boolean":
             return raw === "true" ? true : raw === "false" ? false : raw;
         case "array":
+        case "object":
             try {
                 return JSON.parse(raw);
             } catch {
@@ -136,9 +140,10 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
             (spec.type === "string" && typeof value === "string") ||
             (spec.type === "integer" && Number.isInteger(value)) ||
             (spec.type === "boolean" && typeof value === "boolean") ||
-            (spec.type === "array" && Array.isArray(value) && value.every((v) => typeof v === "string"));
+            (spec.type === "array" && Array.isArray(value) && value.every((v) => typeof v === "string")) ||
+            (spec.type === "object" && value !== null && typeof value === "object" && !Array.isArray(value));
         if (!typeOk) {
-            const expected = spec.type === "array" ? "a list of strings" : `a ${spec.type}`;
+            const expected = spec.type === "array" ? "a list of strings" : spec.type === "object" ? "an object" : `a ${spec.type}`;
             problems.push(`pacstack:${key} = ${show(value)}: must be ${expected}`);
             continue;
         }
@@ -212,6 +217,19 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
             );
         }
     }
+    let exposure: EdgeExposure | undefined;
+    if ("exposure" in values) {
+        const read = readExposure(values.exposure);
+        problems.push(...read.problems);
+        exposure = read.exposure;
+        const changed = exposure && JSON.stringify(exposure) !== JSON.stringify(DEFAULT_EXPOSURE);
+        if (changed && "platform" in values && PLATFORM_PROFILES[str("platform") as PlatformKind]?.serviceType !== "LoadBalancer") {
+            problems.push(
+                `pacstack:exposure = ${show(values.exposure)}: applies to the cloud load balancer only; platform ${str("platform")} exposes node ports, ` +
+                    "so restrict access with the nodes' firewall or leave exposure at its default",
+            );
+        }
+    }
     if (num("orthancReplicas") > 1 && str("orthancSharedStorageClass") === "") {
         problems.push(
             `pacstack:orthancReplicas = ${num("orthancReplicas")}: more than one Orthanc pod shares the DICOM files, ` +
@@ -257,6 +275,7 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
             resources: profile.resources.traefik,
         },
         modalities,
+        exposure: exposure ?? DEFAULT_EXPOSURE,
         webTlsSecret: optional("webTlsSecret"),
         uploadLimitMiB: num("uploadLimitMiB"),
         archives: archives as ArchiveKind[],

@@ -205,7 +205,8 @@ export class Platform extends pulumi.ComponentResource {
                 replicas: config.platform === "cloud" ? 2 : 1,
                 resources: config.traefik.resources,
                 uploadLimitMiB: config.uploadLimitMiB,
-                dcm4cheeDicom: withDcm4chee,
+                dicom: { orthanc: withOrthanc, dcm4chee: withDcm4chee },
+                exposure: config.exposure,
             },
             { ...child, dependsOn: [ingressNamespace] },
         );

@@ -4,7 +4,8 @@ import { ContainerResources } from "../config/platform";
 import { ImageRef } from "../config/image";
 import { allowFromAnywhere, allowKubernetesApi } from "../kube/network-policy";
 import { createNetworkPolicies } from "../kube/resources";
-import { TRAEFIK_CHART, TRAEFIK_REPOSITORY, entrypointPorts, renderDefaultTlsOption, renderTraefikValues } from "./values";
+import { EdgeExposure } from "../config/exposure";
+import { DicomEntrypoints, TRAEFIK_CHART, TRAEFIK_REPOSITORY, entrypointPorts, renderDefaultTlsOption, renderTraefikValues } from "./values";
 
 export interface TraefikArgs {
     /** Namespace Traefik runs in (its own). */
@@ -24,15 +25,20 @@ export interface TraefikArgs {
     /** Largest accepted upload, in MiB (sizes Traefik's buffer volume). */
     uploadLimitMiB: number;
     /**
-     * Open the dcm4chee DICOM-TLS entrypoint.
-     * @default false
+     * The DICOM-TLS entrypoints to open, one per deployed archive.
+     * @default none
      */
-    dcm4cheeDicom?: boolean;
+    dicom?: Partial<DicomEntrypoints>;
+    /**
+     * Source ranges, internal load balancer and annotations of a LoadBalancer Service.
+     * @default open to every address, public, no annotations
+     */
+    exposure?: Partial<EdgeExposure>;
 }
 
 /**
  * Traefik from its official chart (helm.v3.Release, pinned): HTTPS on 443 with HTTP redirected to it, a raw TCP
- * entrypoint for DICOM-TLS on 11112, and a cluster default TLSOption with TLS 1.2 as the minimum.
+ * entrypoint for the DICOM-TLS of each deployed archive, and a default TLSOption with TLS 1.2 as the minimum.
  */
 export class Traefik extends pulumi.ComponentResource {
     /** Labels of the Traefik pods (the chart sets app.kubernetes.io/name=traefik). */
@@ -44,6 +50,12 @@ export class Traefik extends pulumi.ComponentResource {
         super("pacstack:index:Traefik", name, {}, opts);
         this.namespace = args.namespace;
         const parent = { parent: this };
+        const dicom: DicomEntrypoints = { orthanc: args.dicom?.orthanc ?? false, dcm4chee: args.dicom?.dcm4chee ?? false };
+        const exposure: EdgeExposure = {
+            sourceRanges: args.exposure?.sourceRanges ?? [],
+            internal: args.exposure?.internal ?? "",
+            annotations: args.exposure?.annotations ?? {},
+        };
         this.release = new k8s.helm.v3.Release(
             name,
             {
@@ -61,7 +73,8 @@ export class Traefik extends pulumi.ComponentResource {
                     resources: args.resources,
                     watchNamespaces: [...new Set([args.namespace, ...args.routeNamespaces])],
                     uploadLimitMiB: args.uploadLimitMiB,
-                    dcm4cheeDicom: args.dcm4cheeDicom ?? false,
+                    dicom,
+                    exposure,
                 }),
             },
             parent,
@@ -73,7 +86,7 @@ export class Traefik extends pulumi.ComponentResource {
         });
         const pods = { namespace: args.namespace, podLabels: this.podLabels };
         createNetworkPolicies(this, name, [
-            allowFromAnywhere("traefik-entrypoints", pods, entrypointPorts(args.dcm4cheeDicom ?? false).map((port) => ({ port }))),
+            allowFromAnywhere("traefik-entrypoints", pods, entrypointPorts(dicom).map((port) => ({ port }))),
             allowKubernetesApi("traefik-kubernetes-api", pods),
         ]);
         this.registerOutputs({});

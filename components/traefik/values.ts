@@ -1,4 +1,5 @@
 import { ContainerResources, NODE_PORTS } from "../config/platform";
+import { EdgeExposure, INTERNAL_LOAD_BALANCERS } from "../config/exposure";
 import { ImageRef } from "../config/image";
 import { restrictedContainerSecurityContext } from "../kube/security";
 
@@ -22,16 +23,49 @@ export interface TraefikValuesInput {
     watchNamespaces: string[];
     /** Largest request body accepted, in MiB: uploads are buffered to /tmp up to this size. */
     uploadLimitMiB: number;
-    /**
-     * Open the dcm4chee DICOM-TLS entrypoint (port 11113).
-     * @default false
-     */
-    dcm4cheeDicom?: boolean;
+    /** The DICOM-TLS entrypoints to open: one per deployed archive (Orthanc 11112, dcm4chee 11113). */
+    dicom: DicomEntrypoints;
+    /** Who may reach the Service and how clouds expose it. */
+    exposure: EdgeExposure;
 }
 
+/** Which archives' DICOM-TLS entrypoints exist. */
+export interface DicomEntrypoints {
+    orthanc: boolean;
+    dcm4chee: boolean;
+}
+
+/** Annotations that make each cloud's controller create an internal load balancer. */
+export const INTERNAL_LB_ANNOTATIONS: Record<(typeof INTERNAL_LOAD_BALANCERS)[number], Record<string, string>> = {
+    // AWS Load Balancer Controller (scheme) and the legacy in-tree controller (internal).
+    aws: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true", "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" },
+    azure: { "service.beta.kubernetes.io/azure-load-balancer-internal": "true" },
+    gcp: { "networking.gke.io/load-balancer-type": "Internal" },
+};
+
 /** The container ports Traefik listens on for the given values (for its NetworkPolicy). */
-export function entrypointPorts(dcm4cheeDicom: boolean): number[] {
-    return [...Object.values(ENTRYPOINT_PORTS), ...(dcm4cheeDicom ? [DCM4CHEE_DICOM_PORT] : [])];
+export function entrypointPorts(dicom: DicomEntrypoints): number[] {
+    return [
+        ENTRYPOINT_PORTS.web,
+        ENTRYPOINT_PORTS.websecure,
+        ...(dicom.orthanc ? [ENTRYPOINT_PORTS.dicom] : []),
+        ...(dicom.dcm4chee ? [DCM4CHEE_DICOM_PORT] : []),
+    ];
+}
+
+/**
+ * Uploads Traefik's buffering middleware holds at once on one pod, at the upload limit each. Bodies above 4 MiB
+ * are written to /tmp until complete, so the /tmp volume and the pod's ephemeral storage are sized for this many.
+ */
+export const CONCURRENT_MAX_UPLOADS = 2;
+/** Room on /tmp beyond the uploads, and for the container's logs beyond /tmp, in MiB. */
+const TMP_HEADROOM_MIB = 256;
+const LOG_HEADROOM_MIB = 256;
+
+/** Size of Traefik's /tmp volume and its ephemeral-storage request (= limit), in MiB. */
+export function uploadBufferSizing(uploadLimitMiB: number) {
+    const tmpMiB = CONCURRENT_MAX_UPLOADS * uploadLimitMiB + TMP_HEADROOM_MIB;
+    return { tmpMiB, ephemeralStorageMiB: tmpMiB + LOG_HEADROOM_MIB };
 }
 
 /**
@@ -45,9 +79,17 @@ export function renderTraefikValues(input: TraefikValuesInput): Record<string, u
     // On node ports the Service port equals the node port, so HTTP→HTTPS redirects name the port users reach.
     const exposed = (port: number, nodePort: number) =>
         input.serviceType === "NodePort" ? { exposedPort: nodePort, nodePort } : { exposedPort: port };
-    const tmpMiB = Math.max(4096, 2 * input.uploadLimitMiB);
+    const { tmpMiB, ephemeralStorageMiB } = uploadBufferSizing(input.uploadLimitMiB);
+    const ephemeral = { "ephemeral-storage": `${ephemeralStorageMiB}Mi` };
+    const loadBalancer = input.serviceType === "LoadBalancer";
+    const annotations = { ...(loadBalancer && input.exposure.internal ? INTERNAL_LB_ANNOTATIONS[input.exposure.internal] : {}), ...input.exposure.annotations };
     return {
-        accessLog: { enabled: true, format: "json" },
+        accessLog: {
+            enabled: true,
+            format: "json",
+            // Query strings carry search terms (QIDO-RS PatientName=...): never written to the log. No headers either.
+            fields: { defaultMode: "keep", headers: { defaultMode: "drop" }, queryParameters: { defaultMode: "drop" } },
+        },
         // No route exposes it, but the dashboard API would still answer on the internal port.
         api: { dashboard: false },
         deployment: { replicas: input.replicas, tmpVolume: { emptyDir: { sizeLimit: `${tmpMiB}Mi` } } },
@@ -64,13 +106,17 @@ export function renderTraefikValues(input: TraefikValuesInput): Record<string, u
             seccompProfile: { type: "RuntimeDefault" },
         },
         ports: {
-            [DICOM_ENTRYPOINT]: {
-                expose: { default: true },
-                port: ENTRYPOINT_PORTS.dicom,
-                protocol: "TCP",
-                ...exposed(11112, NODE_PORTS.dicom),
-            },
-            ...(input.dcm4cheeDicom
+            ...(input.dicom.orthanc
+                ? {
+                      [DICOM_ENTRYPOINT]: {
+                          expose: { default: true },
+                          port: ENTRYPOINT_PORTS.dicom,
+                          protocol: "TCP",
+                          ...exposed(11112, NODE_PORTS.dicom),
+                      },
+                  }
+                : {}),
+            ...(input.dicom.dcm4chee
                 ? {
                       [DCM4CHEE_DICOM_ENTRYPOINT]: {
                           expose: { default: true },
@@ -96,9 +142,19 @@ export function renderTraefikValues(input: TraefikValuesInput): Record<string, u
             kubernetesCRD: { allowCrossNamespace: false, enabled: true, namespaces: input.watchNamespaces },
             kubernetesIngress: { enabled: false },
         },
-        resources: input.resources,
+        resources: { requests: { ...input.resources.requests, ...ephemeral }, limits: { ...input.resources.limits, ...ephemeral } },
         securityContext: restrictedContainerSecurityContext(),
-        service: { spec: { type: input.serviceType } },
+        service: {
+            ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+            spec: {
+                type: input.serviceType,
+                // Local: the load balancer sends traffic only to nodes running Traefik, without SNAT, so Traefik,
+                // Orthanc's host checks and the access log see the caller's address. Node ports keep Cluster: a
+                // node without a Traefik pod must still forward what reaches its port.
+                ...(loadBalancer ? { externalTrafficPolicy: "Local" } : {}),
+                ...(loadBalancer && input.exposure.sourceRanges.length > 0 ? { loadBalancerSourceRanges: input.exposure.sourceRanges } : {}),
+            },
+        },
     };
 }
 

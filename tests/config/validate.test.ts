@@ -150,3 +150,34 @@ describe("config: archives, viewer and dcm4chee settings", () => {
     it("rejects a malformed dcm4chee storage size", () => rejects({ ...valid, dcm4cheeStorageSize: "20GB" }, "dcm4cheeStorageSize", '"20GB"', /size like 20Gi/));
     it("rejects a malformed dcm4chee database size", () => rejects({ ...valid, dcm4cheeDatabaseSize: "5" }, "dcm4cheeDatabaseSize", '"5"', /size like 20Gi/));
 });
+
+describe("config: pacstack:exposure (the cloud load balancer's reach)", () => {
+    const cloud = { ...valid, platform: "cloud" };
+    const exposure = (value: unknown) => ({ ...cloud, exposure: value });
+
+    it("defaults to a public load balancer open to every address", () => {
+        assert.deepEqual(validatePlatformConfig(cloud).exposure, { sourceRanges: [], internal: "", annotations: {} });
+        assert.deepEqual(validatePlatformConfig(valid).exposure, { sourceRanges: [], internal: "", annotations: {} });
+    });
+
+    it("reads the object as Pulumi passes it (JSON) and fills the fields left out", () => {
+        const config = validatePlatformConfig(exposure('{"sourceRanges":["203.0.113.0/24","2001:db8::/32","10.1.2.3/32"],"internal":"azure"}'));
+        assert.deepEqual(config.exposure, { sourceRanges: ["203.0.113.0/24", "2001:db8::/32", "10.1.2.3/32"], internal: "azure", annotations: {} });
+        const annotations = { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb", owner: "imaging" };
+        assert.deepEqual(validatePlatformConfig(exposure({ annotations })).exposure.annotations, annotations);
+    });
+
+    it("rejects what is not an object", () => rejects(exposure("[]"), "exposure", "[]", /must be an object/));
+    it("rejects an address without prefix length", () => rejects(exposure({ sourceRanges: ["203.0.113.7"] }), "exposure.sourceRanges", '"203.0.113.7"', /not a CIDR like 203\.0\.113\.0\/24/));
+    it("rejects an octet out of range", () => rejects(exposure({ sourceRanges: ["203.0.113.256/24"] }), "exposure.sourceRanges", "203.0.113.256/24", /not a CIDR/));
+    it("rejects a prefix longer than the address", () => rejects(exposure({ sourceRanges: ["10.0.0.0/33"] }), "exposure.sourceRanges", "10.0.0.0/33", /not a CIDR/));
+    it("rejects host bits beyond the prefix", () => rejects(exposure({ sourceRanges: ["10.1.2.3/8"] }), "exposure.sourceRanges", "10.1.2.3/8", /host bits set beyond \/8/));
+    it("rejects IPv6 host bits beyond the prefix", () => rejects(exposure({ sourceRanges: ["2001:db8::1/32"] }), "exposure.sourceRanges", "2001:db8::1/32", /host bits/));
+    it("rejects a range given twice", () => rejects(exposure({ sourceRanges: ["10.0.0.0/8", "10.0.0.0/8"] }), "exposure.sourceRanges", "10.0.0.0/8", /twice/));
+    it("rejects an unknown cloud", () => rejects(exposure({ internal: "ibm" }), "exposure.internal", '"ibm"', /one of aws, azure, gcp/));
+    it("rejects a malformed annotation name", () => rejects(exposure({ annotations: { "bad key!": "x" } }), "exposure.annotations", "bad key!", /annotation name/));
+    it("rejects an annotation value that is not a string", () => rejects(exposure({ annotations: { owner: 3 } }), "exposure.annotations.owner", "3", /must be a string/));
+    it("rejects an unknown field", () => rejects(exposure({ sourceRange: ["10.0.0.0/8"] }), "exposure.sourceRange", "10.0.0.0/8", /allowed fields are sourceRanges, internal, annotations/));
+    it("rejects exposure settings on node-port platforms, where no load balancer exists", () =>
+        rejects({ ...valid, exposure: { sourceRanges: ["10.0.0.0/8"] } }, "exposure", "10.0.0.0/8", /cloud load balancer only; platform minikube exposes node ports/));
+});
