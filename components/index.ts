@@ -12,10 +12,33 @@ export { renderDeployedOrthancConfig } from "./orthanc/deployed-config";
 export { Dcm4chee, Dcm4cheeArgs } from "./dcm4chee/dcm4chee";
 export { OhifDataSourceInput, renderOhifAppConfig } from "./ohif/app-config";
 export { OhifViewer, OhifViewerArgs } from "./ohif/ohif-viewer";
-export { DicomEndpoint, Platform, PlatformArgs, WEB_USERNAME } from "./platform/platform";
+export { DicomEndpoint, Platform, PlatformArgs, PlatformService, WEB_USERNAME } from "./platform/platform";
+export { PlatformCore, createCore } from "./platform/core";
+export { ARCHIVE_KINDS, ArchiveKindSpec, SiteArchive } from "./platform/archives";
+export { Site, SiteSettings, createSite } from "./platform/site";
+export { createEdge, createFlows } from "./platform/edge";
+export {
+    Backend,
+    MetricsEndpoint,
+    Protection,
+    Publication,
+    PublishedEntryPoint,
+    PublishedFlow,
+    PublishedRedirect,
+    PublishedRoute,
+    Publishing,
+    Workload,
+    publication,
+    publicationClashes,
+} from "./publish/published";
+export { edgeBackends, renderEdgePolicies, renderFlowPolicies } from "./publish/network";
+export { ScrapeTarget, renderScrapeTargets } from "./publish/scrape";
+export { orthancPublication } from "./orthanc/publication";
+export { dcm4cheePublication } from "./dcm4chee/publication";
+export { viewerPublication } from "./ohif/publication";
 export { Postgres, PostgresArgs } from "./postgres/postgres";
 export { renderPostgresValues } from "./postgres/values";
 export { Routes, RoutesArgs } from "./routes/routes";
-export { RouteTable, archiveWebPaths, renderRouteTable } from "./routes/table";
+export { RouteTable, renderRouteTable } from "./routes/table";
 export { Traefik, TraefikArgs } from "./traefik/traefik";
 export { renderTraefikValues } from "./traefik/values";

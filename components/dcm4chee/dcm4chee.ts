@@ -9,6 +9,8 @@ import { createNetworkPolicies } from "../kube/resources";
 import { PEM_TO_PKCS12_JAVA } from "./keystore";
 import { renderArchiveEnv, renderDatabaseEnv, renderLdapEnv } from "./env";
 import { DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, archivePaths } from "./paths";
+import { Publication, Publishing } from "../publish/published";
+import { dcm4cheePublication } from "./publication";
 import { renderArchiveStartScript, renderLdapStartScript, renderLdifFilter } from "./scripts";
 import {
     renderArchiveStatefulSet,
@@ -50,7 +52,7 @@ export interface Dcm4cheeArgs {
  * (Wildfly), each a one-pod StatefulSet whose claims are retained, with generated passwords in one Secret,
  * NetworkPolicies that let only the archive reach LDAP and PostgreSQL, and DICOM-TLS with pacstack's CA.
  */
-export class Dcm4chee extends pulumi.ComponentResource {
+export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
     public readonly serviceName: string;
     public readonly httpPort = PORTS.http;
     public readonly dicomTlsPort = PORTS.dicomTls;
@@ -58,6 +60,8 @@ export class Dcm4chee extends pulumi.ComponentResource {
     public readonly paths: ReturnType<typeof archivePaths>;
     /** Labels that select the archive pod (for NetworkPolicies). */
     public readonly podLabels: Record<string, string>;
+    /** Its webapp route and DICOM-TLS entrypoint (see dcm4cheePublication). */
+    public readonly published: Publication;
 
     constructor(name: string, args: Dcm4cheeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pacstack:index:Dcm4chee", name, {}, opts);
@@ -182,6 +186,7 @@ export class Dcm4chee extends pulumi.ComponentResource {
             ...allowTraffic("dcm4chee-to-ldap", pods.archive, pods.ldap, [{ port: PORTS.ldapContainer }]),
             ...allowTraffic("dcm4chee-to-db", pods.archive, pods.database, [{ port: PORTS.postgres }]),
         ]);
+        this.published = dcm4cheePublication({ service: this.serviceName, pods: pods.archive });
         this.registerOutputs({ serviceName: this.serviceName });
     }
 }

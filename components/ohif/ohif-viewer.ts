@@ -4,6 +4,8 @@ import { ContainerResources } from "../config/platform";
 import { ImageRef, imageReference } from "../config/image";
 import { appLabels } from "../kube/metadata";
 import { OhifDataSourceInput, renderOhifAppConfig } from "./app-config";
+import { Publication, Publishing } from "../publish/published";
+import { viewerPublication } from "./publication";
 import { APP_CONFIG_FILE, OHIF_APP, OHIF_HTTP_PORT } from "./paths";
 import { renderOhifDeployment, renderOhifService } from "./workload";
 
@@ -34,13 +36,15 @@ export interface OhifViewerArgs {
  * The OHIF viewer: the ohif/app image (nginx) serving the OHIF build, with app-config.js rendered by
  * renderOhifAppConfig in a ConfigMap and copied into the web root before the image's own entrypoint runs.
  */
-export class OhifViewer extends pulumi.ComponentResource {
+export class OhifViewer extends pulumi.ComponentResource implements Publishing {
     public readonly serviceName: string;
     public readonly httpPort = OHIF_HTTP_PORT;
     public readonly path: string;
     public readonly podLabels: Record<string, string>;
     /** The rendered app-config.js. */
     public readonly appConfig: string;
+    /** Its route (and the redirect to a prefix), see viewerPublication. */
+    public readonly published: Publication;
 
     constructor(name: string, args: OhifViewerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pacstack:index:OhifViewer", name, {}, opts);
@@ -79,6 +83,7 @@ export class OhifViewer extends pulumi.ComponentResource {
             { ...parent, dependsOn: [account, configMap] },
         );
         new k8s.core.v1.Service(name, renderOhifService({ name, namespace: args.namespace }), parent);
+        this.published = viewerPublication({ service: this.serviceName, pods: { namespace: args.namespace, podLabels: this.podLabels }, path: this.path });
         this.registerOutputs({ serviceName: this.serviceName });
     }
 }

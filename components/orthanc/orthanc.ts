@@ -7,6 +7,8 @@ import { appLabels } from "../kube/metadata";
 import { ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, orthancJson, renderOrthancCredentials } from "./config";
 import { renderDeployedOrthancConfig } from "./deployed-config";
 import { CONFIG_FILE, CREDENTIALS_FILE } from "./paths";
+import { Publication, Publishing, Workload } from "../publish/published";
+import { orthancPublication } from "./publication";
 import {
     ORTHANC_APP,
     renderOrthancDeployment,
@@ -55,6 +57,11 @@ export interface OrthancArgs {
         username: string;
         /** Secret and key holding the database user's password. */
         passwordSecret: { name: string; key: string };
+        /**
+         * The database's pods: Orthanc then publishes the flow it needs to them.
+         * @default no flow published (the database is reached otherwise)
+         */
+        pods?: Workload;
     };
     /** kubernetes.io/tls Secret (with ca.crt) for DICOM TLS; ca.crt also verifies the database certificate. */
     dicomTlsSecretName: string;
@@ -76,7 +83,7 @@ export interface OrthancArgs {
  * renderOrthancConfig (ConfigMap) plus a credentials file (Secret), DICOM files on a retained PVC, DICOM TLS
  * with client certificates, and a ClusterIP Service for HTTP (8042) and DICOM (4242).
  */
-export class Orthanc extends pulumi.ComponentResource {
+export class Orthanc extends pulumi.ComponentResource implements Publishing {
     public readonly serviceName: string;
     public readonly httpPort = ORTHANC_HTTP_PORT;
     public readonly dicomPort = ORTHANC_DICOM_PORT;
@@ -87,6 +94,8 @@ export class Orthanc extends pulumi.ComponentResource {
     public readonly podLabels: Record<string, string>;
     /** The rendered non-secret configuration, as mounted in the pod. */
     public readonly configJson: string;
+    /** Its web routes, DICOM-TLS entrypoint, database flow and metrics endpoint (see orthancPublication). */
+    public readonly published: Publication;
 
     constructor(name: string, args: OrthancArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pacstack:index:Orthanc", name, {}, opts);
@@ -167,6 +176,13 @@ export class Orthanc extends pulumi.ComponentResource {
         new k8s.core.v1.Service(name, renderOrthancService({ name, namespace: args.namespace }), parent);
         new k8s.policy.v1.PodDisruptionBudget(name, renderOrthancDisruptionBudget({ name, namespace: args.namespace }), parent);
 
+        this.published = orthancPublication({
+            service: this.serviceName,
+            pods: { namespace: args.namespace, podLabels: this.podLabels },
+            uploadLimitMiB: args.maxRequestBodyMiB ?? 2048,
+            database: args.database.pods && { ...args.database.pods, port: args.database.port },
+            metricsUser: { username: this.adminUsername, password: this.adminPassword },
+        });
         this.registerOutputs({ adminPassword: this.adminPassword, serviceName: this.serviceName });
     }
 }

@@ -1,48 +1,55 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
-import { Certificates, ClientCredential } from "../certificates/certificates";
-import { serviceHostNames } from "../certificates/plan";
-import { NODE_PORTS } from "../config/platform";
+import { ClientCredential } from "../certificates/certificates";
 import { ArchiveKind } from "../config/schema";
 import { PlatformConfig } from "../config/validate";
-import { Dcm4chee } from "../dcm4chee/dcm4chee";
-import { allowTraffic } from "../kube/network-policy";
-import { createNetworkPolicies } from "../kube/resources";
-import { IsolatedNamespace } from "../namespace/isolated-namespace";
-import { OhifDataSourceInput } from "../ohif/app-config";
-import { VIEWER_RESPONSE_HEADERS } from "../ohif/headers";
-import { OhifViewer } from "../ohif/ohif-viewer";
-import { publicUrl } from "../ohif/paths";
-import { Orthanc } from "../orthanc/orthanc";
-import { Postgres } from "../postgres/postgres";
-import { Routes } from "../routes/routes";
-import { archiveWebPaths, renderRouteTable } from "../routes/table";
-import { Traefik } from "../traefik/traefik";
-import { DCM4CHEE_DICOM_ENTRYPOINT, DCM4CHEE_DICOM_PORT, DICOM_ENTRYPOINT, WEB_ENTRYPOINT } from "../traefik/values";
+import { Publication, Publishing, publicationClashes } from "../publish/published";
+import { ScrapeTarget, renderScrapeTargets } from "../publish/scrape";
+import { PlatformCore, createCore } from "./core";
+import { createEdge, createFlows } from "./edge";
+import { DicomEndpoint, SiteSettings, createSite, sitesNeedDatabase } from "./site";
 
-/** The web user every route asks for until single sign-on exists. */
-export const WEB_USERNAME = "pacstack";
-const ARCHIVE_NAMES: Record<ArchiveKind, string> = { orthanc: "Orthanc", dcm4chee: "dcm4chee" };
+export { DicomEndpoint } from "./site";
+export { WEB_USERNAME } from "./core";
+
+/** A service a program adds to the platform: built from the core record, it publishes what it needs. */
+export type PlatformService = (core: PlatformCore) => Publishing;
 
 export interface PlatformArgs {
-    /** Validated settings (see validatePlatformConfig). */
+    /** Validated settings (see validatePlatformConfig and readStackConfig). */
     config: PlatformConfig;
-}
-
-/** Where modalities send DICOM. */
-export interface DicomEndpoint {
-    host: string;
-    port: number;
-    aeTitle: string;
+    /**
+     * The Kubernetes provider every object goes through, for example the one of a cluster the same program builds.
+     * @default the provider in `opts.providers`, else one built from `config.kubernetes` (context, kubeconfig)
+     */
+    provider?: k8s.Provider;
+    /**
+     * Provider for the objects kept on destroy (namespaces, the DICOM volume claim). Give one with
+     * upsertExistingObjects so that a deployment after a destroy adopts them.
+     * @default with a provider given, that provider; else one like the built provider, with upsertExistingObjects
+     */
+    keptObjectProvider?: k8s.Provider;
+    /**
+     * More services on the platform. Each gets the core record (providers, namespaces, certificates, web user,
+     * database) and returns a component whose published routes, entrypoints, flows and metrics reach the edge, the
+     * network and the scrape targets like those of pacstack's own services.
+     * @default none
+     */
+    services?: PlatformService[];
 }
 
 /**
- * The whole platform: namespaces, certificates, the archives (Orthanc on PostgreSQL, dcm4chee, or both), the OHIF
- * viewer, Traefik and the routes between them, deployed through one Kubernetes provider chosen by the config's
- * context and kubeconfig.
+ * The whole platform: shared services (namespaces, certificates, the web user, the database, the edge) and its
+ * site (archives plus viewer). Every component publishes its routes, entrypoints, flows and metrics; the edge,
+ * the NetworkPolicies between components and the scrape targets are rendered from what they publish.
  */
 export class Platform extends pulumi.ComponentResource {
+    /** The shared record every part is built from (pulumi-eks' CoreData shape). */
+    public readonly core: PlatformCore;
+    /** What every component on the platform publishes, in the order the edge serves it. */
+    public readonly published: Publication[];
+    /** Every published metrics endpoint, with the credential it needs. */
+    public readonly scrapeTargets: ScrapeTarget[];
     public readonly webUrl: string;
     /** Where the OHIF viewer's study list is. */
     public readonly viewerUrl: string;
@@ -63,196 +70,33 @@ export class Platform extends pulumi.ComponentResource {
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pacstack:index:Platform", name, {}, opts);
         const config = args.config;
-        const provider = new k8s.Provider(
-            `${name}-kubernetes`,
-            { context: config.kubernetes.context, kubeconfig: config.kubernetes.kubeconfig },
-            { parent: this },
-        );
-        // Namespaces and the DICOM claim are kept on destroy. Since pulumi-kubernetes 4.29 creating an object that
-        // exists fails, so only these kept objects go through a provider that adopts them on the next deployment;
-        // being retained, they are never deleted by the create-then-delete of a rename either.
-        const keptObjectProvider = new k8s.Provider(
-            `${name}-kubernetes-adopt`,
-            { context: config.kubernetes.context, kubeconfig: config.kubernetes.kubeconfig, upsertExistingObjects: true },
-            { parent: this },
-        );
-        const child = { parent: this, providers: { kubernetes: provider } };
+        const sites: SiteSettings[] = [{ archives: config.archives, defaultArchive: config.defaultArchive, viewer: config.viewer }];
+        const given = args.provider ?? (this.getProvider("kubernetes::") as k8s.Provider | undefined);
 
-        const appNamespace = new IsolatedNamespace(name, { name: config.namespace, keptObjectProvider }, child);
-        const ingressNamespace = new IsolatedNamespace(`${name}-ingress`, { name: config.ingressNamespace, keptObjectProvider }, child);
-        const inApp = { ...child, dependsOn: [appNamespace] };
-
-        const withOrthanc = config.archives.includes("orthanc");
-        const withDcm4chee = config.archives.includes("dcm4chee");
-        const exposedOnNodePorts = config.serviceType === "NodePort";
-        this.webUrl = exposedOnNodePorts ? `https://${config.domain}:${NODE_PORTS.websecure}/` : `https://${config.domain}/`;
-        this.viewerUrl = `${this.webUrl.slice(0, -1)}${publicUrl(config.viewer.path)}`;
-
-        // The web user: basicAuth on every route (bcrypt hash in a Secret), and a REST user of Orthanc.
-        const webPassword = new random.RandomPassword(`${name}-web-user`, { length: 32, special: false }, { parent: this });
-        this.webUsername = WEB_USERNAME;
-        this.webPassword = pulumi.secret(webPassword.result);
-
-        const postgresName = `${name}-postgresql`;
-        const certificates = new Certificates(
-            name,
-            {
-                domain: config.domain,
-                namespace: config.namespace,
-                databaseHosts: withOrthanc ? serviceHostNames(postgresName, config.namespace) : [],
-                modalities: config.modalities,
-                webTlsSecret: config.webTlsSecret,
-            },
-            inApp,
-        );
-        let orthanc: Orthanc | undefined;
-        if (withOrthanc) {
-            const postgres = new Postgres(
-                postgresName,
-                {
-                    namespace: config.namespace,
-                    chartVersion: config.postgres.chartVersion,
-                    image: config.postgres.image,
-                    tlsSecretName: certificates.databaseTlsSecretName!,
-                    storage: { size: config.postgres.storageSize, storageClass: config.storageClass },
-                    resources: config.postgres.resources,
-                },
-                { ...child, dependsOn: [appNamespace, certificates] },
-            );
-            orthanc = new Orthanc(
-                `${name}-orthanc`,
-                {
-                    namespace: config.namespace,
-                    image: config.orthanc.image,
-                    publicHost: config.domain,
-                    maxRequestBodyMiB: config.uploadLimitMiB,
-                    replicas: config.orthanc.replicas,
-                    aeTitle: config.orthanc.aeTitle,
-                    storage: { size: config.orthanc.storageSize, storageClass: config.orthanc.storageClass, accessMode: config.orthanc.accessMode },
-                    resources: config.orthanc.resources,
-                    database: {
-                        host: postgres.host,
-                        port: postgres.port,
-                        name: postgres.database,
-                        username: postgres.username,
-                        passwordSecret: postgres.passwordSecret,
-                    },
-                    dicomTlsSecretName: certificates.dicomTlsSecretName,
-                    keptObjectProvider,
-                    webUser: { username: this.webUsername, password: this.webPassword },
-                },
-                { ...child, dependsOn: [appNamespace, certificates, postgres] },
-            );
-            createNetworkPolicies(
-                this,
-                name,
-                allowTraffic(
-                    "orthanc-to-postgresql",
-                    { namespace: config.namespace, podLabels: orthanc.podLabels },
-                    { namespace: config.namespace, podLabels: postgres.podLabels },
-                    [{ port: postgres.port }],
-                ),
-                { provider, dependsOn: [appNamespace] },
-            );
+        const core = createCore(name, config, this, { database: sitesNeedDatabase(sites), provider: given, keptObjectProvider: args.keptObjectProvider });
+        const [site] = sites.map((settings) => createSite(core, settings));
+        const services = (args.services ?? []).map((service) => service(core));
+        this.published = [...site.publications, ...services.map((service) => service.published)];
+        const clashes = publicationClashes(this.published);
+        if (clashes.length > 0) {
+            throw new Error(`Platform ${name}: ${clashes.join("; ")}`);
         }
-        const dcm4chee = withDcm4chee
-            ? new Dcm4chee(
-                  `${name}-dcm4chee`,
-                  {
-                      namespace: config.namespace,
-                      images: config.dcm4chee.images,
-                      aeTitle: config.dcm4chee.aeTitle,
-                      publicHost: config.domain,
-                      studyViewerUrl: `${this.viewerUrl}viewer/dcm4chee?StudyInstanceUIDs={{studyUID}}`,
-                      storage: { size: config.dcm4chee.storageSize, databaseSize: config.dcm4chee.databaseSize, storageClass: config.storageClass },
-                      resources: config.dcm4chee.resources,
-                      dicomTlsSecretName: certificates.dicomTlsSecretName,
-                  },
-                  { ...child, dependsOn: [appNamespace, certificates] },
-              )
-            : undefined;
+        createFlows(core, this.published);
+        createEdge(core, this.published);
+        this.scrapeTargets = renderScrapeTargets(this.published);
 
-        const paths = archiveWebPaths(config.dcm4chee.aeTitle);
-        const dataSources: OhifDataSourceInput[] = config.archives.map((archive) => ({
-            name: archive,
-            friendlyName: ARCHIVE_NAMES[archive],
-            archive,
-            dicomWebPath: paths[archive].dicomWeb,
-            wadoUriPath: paths[archive].wadoUri,
-        }));
-        const viewer = new OhifViewer(
-            `${name}-viewer`,
-            {
-                namespace: config.namespace,
-                image: config.viewer.image,
-                path: config.viewer.path,
-                dataSources,
-                defaultDataSource: config.defaultArchive,
-                replicas: config.platform === "cloud" ? 2 : 1,
-                resources: config.viewer.resources,
-            },
-            inApp,
-        );
-
-        const traefik = new Traefik(
-            `${name}-traefik`,
-            {
-                namespace: config.ingressNamespace,
-                routeNamespaces: [config.namespace],
-                chartVersion: config.traefik.chartVersion,
-                image: config.traefik.image,
-                serviceType: config.serviceType,
-                replicas: config.platform === "cloud" ? 2 : 1,
-                resources: config.traefik.resources,
-                uploadLimitMiB: config.uploadLimitMiB,
-                dicom: { orthanc: withOrthanc, dcm4chee: withDcm4chee },
-                exposure: config.exposure,
-            },
-            { ...child, dependsOn: [ingressNamespace] },
-        );
-        new Routes(
-            `${name}-routes`,
-            {
-                namespace: config.namespace,
-                domain: config.domain,
-                table: renderRouteTable({
-                    orthanc: orthanc && { service: orthanc.serviceName, httpPort: orthanc.httpPort, dicomPort: orthanc.dicomPort },
-                    dicomEntryPoint: DICOM_ENTRYPOINT,
-                    viewer: { service: viewer.serviceName, port: viewer.httpPort, path: viewer.path, responseHeaders: VIEWER_RESPONSE_HEADERS },
-                    dcm4chee: dcm4chee && {
-                        service: dcm4chee.serviceName,
-                        httpPort: dcm4chee.httpPort,
-                        dicomTlsPort: dcm4chee.dicomTlsPort,
-                        aeTitle: dcm4chee.aeTitle,
-                        dicomEntryPoint: DCM4CHEE_DICOM_ENTRYPOINT,
-                    },
-                }),
-                backends: {
-                    [viewer.serviceName]: viewer.podLabels,
-                    ...(orthanc ? { [orthanc.serviceName]: orthanc.podLabels } : {}),
-                    ...(dcm4chee ? { [dcm4chee.serviceName]: dcm4chee.podLabels } : {}),
-                },
-                ingress: { namespace: config.ingressNamespace, podLabels: traefik.podLabels },
-                webEntryPoint: WEB_ENTRYPOINT,
-                tlsSecretName: certificates.webTlsSecretName,
-                uploadLimitMiB: config.uploadLimitMiB,
-                webUsers: pulumi.interpolate`${this.webUsername}:${webPassword.bcryptHash}`,
-            },
-            { ...child, dependsOn: [appNamespace, ingressNamespace, traefik.release, certificates] },
-        );
-
-        this.dicomEndpoints = {
-            ...(orthanc ? { orthanc: { host: config.domain, port: exposedOnNodePorts ? NODE_PORTS.dicom : 11112, aeTitle: orthanc.aeTitle } } : {}),
-            ...(dcm4chee
-                ? { dcm4chee: { host: config.domain, port: exposedOnNodePorts ? NODE_PORTS.dicomDcm4chee : DCM4CHEE_DICOM_PORT, aeTitle: dcm4chee.aeTitle } }
-                : {}),
-        };
-        this.dicomEndpoint = this.dicomEndpoints[config.defaultArchive]!;
-        this.archiveUis = Object.fromEntries(config.archives.map((archive) => [archive, `${this.webUrl.slice(0, -1)}${paths[archive].ui}`]));
-        this.caCertificatePem = certificates.caCertificatePem;
-        this.adminUsername = orthanc?.adminUsername;
-        this.adminPassword = orthanc?.adminPassword;
-        this.modalityCredentials = certificates.modalityCredentials;
+        this.core = core;
+        this.webUrl = core.webUrl;
+        this.viewerUrl = site.viewerUrl;
+        this.archiveUis = site.archiveUis;
+        this.dicomEndpoints = site.dicomEndpoints;
+        this.dicomEndpoint = site.dicomEndpoint;
+        this.caCertificatePem = core.certificates.caCertificatePem;
+        this.adminUsername = site.admin?.username;
+        this.adminPassword = site.admin?.password;
+        this.webUsername = core.webUser.username;
+        this.webPassword = core.webUser.password;
+        this.modalityCredentials = core.certificates.modalityCredentials;
         this.registerOutputs({
             adminPassword: this.adminPassword,
             archiveUis: this.archiveUis,

@@ -1,10 +1,6 @@
-/** Extra response headers of one route (the viewer's content security policy and cross-origin isolation). */
-export interface RouteResponseHeaders {
-    contentSecurityPolicy: string;
-    custom: Record<string, string>;
-}
+import { Protection, Publication, RouteResponseHeaders } from "../publish/published";
 
-import { ARCHIVE_WEBAPP, archivePaths } from "../dcm4chee/paths";
+export { RouteResponseHeaders } from "../publish/published";
 
 /** One HTTPS path on the public host, served by one in-cluster Service. */
 export interface WebRoute {
@@ -15,12 +11,16 @@ export interface WebRoute {
     service: { name: string; port: number };
     /** Remove `path` before forwarding (the backend serves at its root). */
     stripPath: boolean;
+    protection: Protection;
     /**
-     * Every route asks for the web user's credentials (Traefik basicAuth). "edge": Traefik checks them and removes
-     * the Authorization header; "edge-and-backend": Traefik checks them and forwards the header, so the backend,
-     * which knows the same user, checks them again with its own authentication left on.
+     * "none": a public route. Otherwise the route asks for the web user's credentials (Traefik basicAuth).
+     * "edge": Traefik checks them and removes the Authorization header; "edge-and-backend": Traefik checks them and
+     * forwards the header, so the backend, which knows the same user, checks them again with its own
+     * authentication left on.
      */
-    authentication: "edge" | "edge-and-backend";
+    authentication: "none" | "edge" | "edge-and-backend";
+    /** Body limit of this route's writes when it differs from the edge's, in MiB. */
+    uploadLimitMiB?: number;
     responseHeaders?: RouteResponseHeaders;
 }
 
@@ -46,53 +46,26 @@ export interface RouteTable {
     redirects: Redirect[];
 }
 
-export interface RouteTableInput {
-    /** Orthanc's Services; absent when Orthanc is not deployed. */
-    orthanc?: { service: string; httpPort: number; dicomPort: number };
-    /** Entrypoint of Orthanc's DICOM-TLS. */
-    dicomEntryPoint: string;
-    /** The OHIF viewer, served at `path` ("/" or a prefix its image was built for). */
-    viewer?: { service: string; port: number; path: string; responseHeaders: RouteResponseHeaders };
-    /** dcm4chee's archive; its DICOM-TLS port gets an entrypoint of its own. */
-    dcm4chee?: { service: string; httpPort: number; dicomTlsPort: number; aeTitle: string; dicomEntryPoint: string };
-}
-
-/** Public paths of each archive's web services, as the routes below serve them (the viewer's data sources). */
-export function archiveWebPaths(aeTitle = "DCM4CHEE") {
+/**
+ * Every public route of the platform, from what its components publish, in publication order. IngressRoutes and
+ * NetworkPolicies are derived from this one table.
+ */
+export function renderRouteTable(publications: Publication[]): RouteTable {
+    const service = (backend: { service: string; port: number }) => ({ name: backend.service, port: backend.port });
     return {
-        orthanc: { ui: "/orthanc/", dicomWeb: "/dicom-web", wadoUri: "/orthanc/wado" },
-        // dcm4chee's UI only works at its native path, so the webapp keeps /dcm4chee-arc.
-        dcm4chee: archivePaths(aeTitle),
+        web: publications.flatMap((p) =>
+            p.routes.map((route) => ({
+                name: route.name,
+                path: route.path,
+                service: service(route.backend),
+                stripPath: route.stripPath ?? false,
+                protection: route.protection,
+                authentication: route.protection === "public" ? ("none" as const) : route.forwardCredentials ? ("edge-and-backend" as const) : ("edge" as const),
+                ...(route.uploadLimitMiB !== undefined ? { uploadLimitMiB: route.uploadLimitMiB } : {}),
+                ...(route.responseHeaders ? { responseHeaders: route.responseHeaders } : {}),
+            })),
+        ),
+        tcp: publications.flatMap((p) => p.entryPoints.map((e) => ({ name: e.name, entryPoint: e.entryPoint, service: service(e.backend) }))),
+        redirects: publications.flatMap((p) => p.redirects.map((r) => ({ name: r.name, from: r.from, to: r.to, service: service(r.backend) }))),
     };
-}
-
-/** Every public route of the platform. IngressRoutes and NetworkPolicies are derived from this one table. */
-export function renderRouteTable(input: RouteTableInput): RouteTable {
-    const web: WebRoute[] = [];
-    const tcp: TcpRoute[] = [];
-    const redirects: Redirect[] = [];
-    if (input.orthanc) {
-        const orthancHttp = { name: input.orthanc.service, port: input.orthanc.httpPort };
-        // Orthanc keeps AuthenticationEnabled: the web user is one of its RegisteredUsers and the header reaches it.
-        // REST API and Orthanc Explorer; Orthanc serves them at its root.
-        web.push({ name: "orthanc", path: "/orthanc", service: orthancHttp, stripPath: true, authentication: "edge-and-backend" });
-        // DICOMweb keeps its path: the plugin's Root is /dicom-web/.
-        web.push({ name: "dicom-web", path: "/dicom-web", service: orthancHttp, stripPath: false, authentication: "edge-and-backend" });
-        tcp.push({ name: "orthanc-dicom", entryPoint: input.dicomEntryPoint, service: { name: input.orthanc.service, port: input.orthanc.dicomPort } });
-    }
-    if (input.dcm4chee) {
-        const archive = { name: input.dcm4chee.service, port: input.dcm4chee.httpPort };
-        // UI (/ui2), DICOMweb (/aets/<AET>/rs) and WADO-URI; the image has no REST authentication of its own.
-        web.push({ name: "dcm4chee", path: ARCHIVE_WEBAPP, service: archive, stripPath: false, authentication: "edge" });
-        tcp.push({ name: "dcm4chee-dicom", entryPoint: input.dcm4chee.dicomEntryPoint, service: { name: input.dcm4chee.service, port: input.dcm4chee.dicomTlsPort } });
-    }
-    if (input.viewer) {
-        const viewer = { name: input.viewer.service, port: input.viewer.port };
-        // The image serves its web root at PUBLIC_URL = the viewer's path, so the prefix is kept.
-        web.push({ name: "viewer", path: input.viewer.path, service: viewer, stripPath: false, authentication: "edge", responseHeaders: input.viewer.responseHeaders });
-        if (input.viewer.path !== "/") {
-            redirects.push({ name: "root", from: "/", to: `${input.viewer.path}/`, service: viewer });
-        }
-    }
-    return { web, tcp, redirects };
 }

@@ -27,6 +27,8 @@ export function middlewareNames(name: string) {
     return {
         headers: `${name}-security-headers`,
         uploadLimit: `${name}-upload-limit`,
+        /** A route whose published upload limit differs from the edge's. */
+        routeUploadLimit: (route: WebRoute) => `${name}-upload-limit-${route.name}`,
         strip: (route: WebRoute) => `${name}-strip-${route.name}`,
         slash: (route: WebRoute) => `${name}-slash-${route.name}`,
         /** basicAuth that removes the Authorization header / forwards it to the backend. */
@@ -74,19 +76,30 @@ function securityHeaders(input: EdgeInput): TraefikDoc {
  * Body size limit for uploads (STOW-RS, POST /instances). Only write requests go through it: the buffering
  * middleware also holds answers until complete, which would stall large WADO-RS downloads.
  */
-function uploadLimit(input: EdgeInput): TraefikDoc {
+function uploadLimit(input: EdgeInput, name: string, limitMiB: number): TraefikDoc {
     return {
         apiVersion: API_VERSION,
         kind: "Middleware",
-        metadata: { name: middlewareNames(input.name).uploadLimit, namespace: input.namespace },
-        spec: { buffering: { maxRequestBodyBytes: input.uploadLimitMiB * MiB, memRequestBodyBytes: 4 * MiB } },
+        metadata: { name, namespace: input.namespace },
+        spec: { buffering: { maxRequestBodyBytes: limitMiB * MiB, memRequestBodyBytes: 4 * MiB } },
     };
+}
+
+/** A route's own upload limit, when it publishes one that differs from the edge's. */
+function ownUploadLimit(input: EdgeInput, route: WebRoute): number | undefined {
+    return route.uploadLimitMiB !== undefined && route.uploadLimitMiB !== input.uploadLimitMiB ? route.uploadLimitMiB : undefined;
 }
 
 export function renderMiddlewares(input: EdgeInput, table: RouteTable): TraefikDoc[] {
     const names = middlewareNames(input.name);
-    const docs = [securityHeaders(input), uploadLimit(input)];
-    if (table.web.length > 0) {
+    const docs = [securityHeaders(input), uploadLimit(input, names.uploadLimit, input.uploadLimitMiB)];
+    for (const route of table.web) {
+        const limit = ownUploadLimit(input, route);
+        if (limit !== undefined) {
+            docs.push(uploadLimit(input, names.routeUploadLimit(route), limit));
+        }
+    }
+    if (table.web.some((route) => route.authentication !== "none")) {
         docs.push(basicAuth(input, names.auth, true), basicAuth(input, names.authForward, false));
     }
     for (const route of table.web.filter((r) => r.responseHeaders)) {
@@ -153,18 +166,16 @@ export function renderIngressRoute(input: EdgeInput, table: RouteTable) {
         const strip = route.stripPath ? [{ name: names.slash(route) }, { name: names.strip(route) }] : [];
         const services = [{ kind: "Service" as const, name: route.service.name, port: route.service.port }];
         // Headers first, so that a 401 carries them too; then the credentials check.
-        const before = [
-            { name: names.headers },
-            ...(route.responseHeaders ? [{ name: names.routeHeaders(route) }] : []),
-            { name: route.authentication === "edge-and-backend" ? names.authForward : names.auth },
-        ];
+        const auth = { none: [], edge: [{ name: names.auth }], "edge-and-backend": [{ name: names.authForward }] }[route.authentication];
+        const before = [{ name: names.headers }, ...(route.responseHeaders ? [{ name: names.routeHeaders(route) }] : []), ...auth];
+        const limit = ownUploadLimit(input, route) === undefined ? names.uploadLimit : names.routeUploadLimit(route);
         // The catch-all's routers: writes above reads (as their longer rules are elsewhere), both below every other.
         const catchAll = route.path === "/";
         return [
             {
                 kind: "Rule" as const,
                 match: `${pathRule(input.domain, route)} && (Method(\`POST\`) || Method(\`PUT\`))`,
-                middlewares: [...before, { name: names.uploadLimit }, ...strip],
+                middlewares: [...before, { name: limit }, ...strip],
                 ...(catchAll ? { priority: CATCH_ALL_PRIORITY + 1 } : {}),
                 services,
             },

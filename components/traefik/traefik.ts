@@ -5,7 +5,7 @@ import { ImageRef } from "../config/image";
 import { allowFromAnywhere, allowKubernetesApi } from "../kube/network-policy";
 import { createNetworkPolicies } from "../kube/resources";
 import { EdgeExposure } from "../config/exposure";
-import { DicomEntrypoints, TRAEFIK_CHART, TRAEFIK_REPOSITORY, entrypointPorts, renderDefaultTlsOption, renderTraefikValues } from "./values";
+import { TRAEFIK_CHART, TRAEFIK_REPOSITORY, TcpEntryPoint, entrypointPorts, renderDefaultTlsOption, renderTraefikValues } from "./values";
 
 export interface TraefikArgs {
     /** Namespace Traefik runs in (its own). */
@@ -25,10 +25,10 @@ export interface TraefikArgs {
     /** Largest accepted upload, in MiB (sizes Traefik's buffer volume). */
     uploadLimitMiB: number;
     /**
-     * The DICOM-TLS entrypoints to open, one per deployed archive.
+     * Raw TCP entrypoints to open: the DICOM-TLS ports the platform's archives publish.
      * @default none
      */
-    dicom?: Partial<DicomEntrypoints>;
+    tcpEntryPoints?: TcpEntryPoint[];
     /**
      * Source ranges, internal load balancer and annotations of a LoadBalancer Service.
      * @default open to every address, public, no annotations
@@ -38,7 +38,7 @@ export interface TraefikArgs {
 
 /**
  * Traefik from its official chart (helm.v3.Release, pinned): HTTPS on 443 with HTTP redirected to it, a raw TCP
- * entrypoint for the DICOM-TLS of each deployed archive, and a default TLSOption with TLS 1.2 as the minimum.
+ * entrypoint for each published DICOM-TLS port, and a default TLSOption with TLS 1.2 as the minimum.
  */
 export class Traefik extends pulumi.ComponentResource {
     /** Labels of the Traefik pods (the chart sets app.kubernetes.io/name=traefik). */
@@ -50,7 +50,7 @@ export class Traefik extends pulumi.ComponentResource {
         super("pacstack:index:Traefik", name, {}, opts);
         this.namespace = args.namespace;
         const parent = { parent: this };
-        const dicom: DicomEntrypoints = { orthanc: args.dicom?.orthanc ?? false, dcm4chee: args.dicom?.dcm4chee ?? false };
+        const tcpEntryPoints = args.tcpEntryPoints ?? [];
         const exposure: EdgeExposure = {
             sourceRanges: args.exposure?.sourceRanges ?? [],
             internal: args.exposure?.internal ?? "",
@@ -73,7 +73,7 @@ export class Traefik extends pulumi.ComponentResource {
                     resources: args.resources,
                     watchNamespaces: [...new Set([args.namespace, ...args.routeNamespaces])],
                     uploadLimitMiB: args.uploadLimitMiB,
-                    dicom,
+                    tcpEntryPoints,
                     exposure,
                 }),
             },
@@ -86,7 +86,7 @@ export class Traefik extends pulumi.ComponentResource {
         });
         const pods = { namespace: args.namespace, podLabels: this.podLabels };
         createNetworkPolicies(this, name, [
-            allowFromAnywhere("traefik-entrypoints", pods, entrypointPorts(dicom).map((port) => ({ port }))),
+            allowFromAnywhere("traefik-entrypoints", pods, entrypointPorts(tcpEntryPoints).map((port) => ({ port }))),
             allowKubernetesApi("traefik-kubernetes-api", pods),
         ]);
         this.registerOutputs({});

@@ -5,12 +5,8 @@ import { restrictedContainerSecurityContext } from "../kube/security";
 
 export const TRAEFIK_CHART = "traefik";
 export const TRAEFIK_REPOSITORY = "https://traefik.github.io/charts";
-/** Container ports of the entrypoints (non-root, so above 1024); the Service maps them to 80/443/11112. */
-export const ENTRYPOINT_PORTS = { web: 8000, websecure: 8443, dicom: 11112 } as const;
-export const DICOM_ENTRYPOINT = "dicom";
-/** dcm4chee's DICOM-TLS, passed through like Orthanc's, on its own port (container, Service and default node port). */
-export const DCM4CHEE_DICOM_ENTRYPOINT = "dicom-dcm4chee";
-export const DCM4CHEE_DICOM_PORT = 11113;
+/** Container ports of the web entrypoints (non-root, so above 1024); the Service maps them to 80/443. */
+export const ENTRYPOINT_PORTS = { web: 8000, websecure: 8443 } as const;
 export const WEB_ENTRYPOINT = "websecure";
 export const TRAEFIK_UID = 65532;
 
@@ -23,16 +19,17 @@ export interface TraefikValuesInput {
     watchNamespaces: string[];
     /** Largest request body accepted, in MiB: uploads are buffered to /tmp up to this size. */
     uploadLimitMiB: number;
-    /** The DICOM-TLS entrypoints to open: one per deployed archive (Orthanc 11112, dcm4chee 11113). */
-    dicom: DicomEntrypoints;
+    /** Raw TCP entrypoints the platform's components publish (DICOM-TLS passed through): one per deployed archive. */
+    tcpEntryPoints: TcpEntryPoint[];
     /** Who may reach the Service and how clouds expose it. */
     exposure: EdgeExposure;
 }
 
-/** Which archives' DICOM-TLS entrypoints exist. */
-export interface DicomEntrypoints {
-    orthanc: boolean;
-    dcm4chee: boolean;
+/** A raw TCP entrypoint: its name, the port Traefik listens on and the load balancer exposes, its node port. */
+export interface TcpEntryPoint {
+    entryPoint: string;
+    port: number;
+    nodePort: number;
 }
 
 /** Annotations that make each cloud's controller create an internal load balancer. */
@@ -43,14 +40,9 @@ export const INTERNAL_LB_ANNOTATIONS: Record<(typeof INTERNAL_LOAD_BALANCERS)[nu
     gcp: { "networking.gke.io/load-balancer-type": "Internal" },
 };
 
-/** The container ports Traefik listens on for the given values (for its NetworkPolicy). */
-export function entrypointPorts(dicom: DicomEntrypoints): number[] {
-    return [
-        ENTRYPOINT_PORTS.web,
-        ENTRYPOINT_PORTS.websecure,
-        ...(dicom.orthanc ? [ENTRYPOINT_PORTS.dicom] : []),
-        ...(dicom.dcm4chee ? [DCM4CHEE_DICOM_PORT] : []),
-    ];
+/** The container ports Traefik listens on (for its NetworkPolicy): the web entrypoints, then the TCP ones. */
+export function entrypointPorts(tcpEntryPoints: TcpEntryPoint[]): number[] {
+    return [ENTRYPOINT_PORTS.web, ENTRYPOINT_PORTS.websecure, ...tcpEntryPoints.map((e) => e.port)];
 }
 
 /**
@@ -106,26 +98,9 @@ export function renderTraefikValues(input: TraefikValuesInput): Record<string, u
             seccompProfile: { type: "RuntimeDefault" },
         },
         ports: {
-            ...(input.dicom.orthanc
-                ? {
-                      [DICOM_ENTRYPOINT]: {
-                          expose: { default: true },
-                          port: ENTRYPOINT_PORTS.dicom,
-                          protocol: "TCP",
-                          ...exposed(11112, NODE_PORTS.dicom),
-                      },
-                  }
-                : {}),
-            ...(input.dicom.dcm4chee
-                ? {
-                      [DCM4CHEE_DICOM_ENTRYPOINT]: {
-                          expose: { default: true },
-                          port: DCM4CHEE_DICOM_PORT,
-                          protocol: "TCP",
-                          ...exposed(DCM4CHEE_DICOM_PORT, NODE_PORTS.dicomDcm4chee),
-                      },
-                  }
-                : {}),
+            ...Object.fromEntries(
+                input.tcpEntryPoints.map((e) => [e.entryPoint, { expose: { default: true }, port: e.port, protocol: "TCP", ...exposed(e.port, e.nodePort) }]),
+            ),
             web: {
                 http: { redirections: { entryPoint: { permanent: true, scheme: "https", to: WEB_ENTRYPOINT } } },
                 port: ENTRYPOINT_PORTS.web,

@@ -4,7 +4,8 @@
  * every resource as { type, name, inputs }, secrets replaced by "[secret]", sorted by type and name, plus
  * outputs.json (stack outputs, secrets redacted), kept-on-destroy.json (resources `pulumi destroy` leaves) and
  * urns.json (every resource's URN, to compare two versions of the program: a changed URN is a replacement).
- * It needs no cluster and no Pulumi CLI.
+ * It needs no cluster and no Pulumi CLI. `--program=FILE` plans another program (a TypeScript file that builds a
+ * Platform) with the same stack configuration instead of index.ts.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -13,9 +14,11 @@ import { runProgram } from "./program";
 import { PlanInputError, stackConfig } from "./stack-config";
 
 async function main(): Promise<number> {
-    const [stack, outdir, ...assignments] = process.argv.slice(2);
+    const args = process.argv.slice(2);
+    const programArg = args.find((arg) => arg.startsWith("--program="));
+    const [stack, outdir, ...assignments] = args.filter((arg) => arg !== programArg);
     if (!stack || !outdir) {
-        console.error("usage: npm run plan -- <stack> <outdir> [key=value ...]");
+        console.error("usage: npm run plan -- <stack> <outdir> [key=value ...] [--program=FILE]");
         return 2;
     }
     const overrides: Record<string, unknown> = {};
@@ -37,7 +40,7 @@ async function main(): Promise<number> {
         }
         throw error;
     }
-    const run = await runProgram(stack, config);
+    const run = await runProgram(stack, config, programArg && resolve(programArg.slice("--program=".length)));
     if (run.error) {
         console.error(run.error.message);
         console.error(`${run.resources.length} resources registered`);

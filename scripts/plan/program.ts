@@ -28,17 +28,17 @@ async function resolve(value: unknown): Promise<unknown> {
 }
 
 /**
- * Runs index.ts once under Pulumi mocks with the given `pacstack:*` config and records every resource.
- * The Pulumi runtime is global, so run one program per process (see plan-cli.ts).
+ * Runs a program (index.ts unless another is given) once under Pulumi mocks with the given config and records
+ * every resource. The Pulumi runtime is global, so run one program per process (see cli.ts).
  */
-export async function runProgram(stack: string, config: Record<string, string>): Promise<ProgramRun> {
+export async function runProgram(stack: string, config: Record<string, string>, programFile = join(REPO_ROOT, "index.ts")): Promise<ProgramRun> {
     const mocks = new RecordingMocks(stack, "pacstack");
     pulumi.runtime.setAllConfig(config);
     await pulumi.runtime.setMocks(mocks, "pacstack", stack, false);
     mocks.captureOptions((pulumi.runtime as unknown as { getMonitor(): never }).getMonitor());
     let program: Record<string, unknown>;
     try {
-        program = require(join(REPO_ROOT, "index.ts"));
+        program = require(programFile);
     } catch (error) {
         return { resources: mocks.resources, outputs: {}, error: error as Error };
     }

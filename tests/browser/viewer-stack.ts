@@ -8,10 +8,11 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderOhifAppConfig } from "../../components/ohif/app-config";
-import { VIEWER_RESPONSE_HEADERS } from "../../components/ohif/headers";
 import { renderOrthancCredentials } from "../../components/orthanc/config";
 import { renderDeployedOrthancConfig } from "../../components/orthanc/deployed-config";
-import { archiveWebPaths, renderRouteTable } from "../../components/routes/table";
+import { ORTHANC_WEB_PATHS, orthancPublication } from "../../components/orthanc/publication";
+import { viewerPublication } from "../../components/ohif/publication";
+import { renderRouteTable } from "../../components/routes/table";
 import { EdgeInput, renderIngressRoute, renderMiddlewares } from "../../components/routes/traefik-resources";
 import { WEB_USERNAME } from "../../components/platform/platform";
 import { EdgeProxy, startEdgeProxy } from "../harness/browser/edge-proxy";
@@ -72,7 +73,7 @@ export async function startViewerStack(): Promise<ViewerStack> {
         const stored = await store({ port: dicomPort, calledAe: "ORTHANC", tls: { mode: "client", cert: pki.client.cert, key: pki.client.key, ca: pki.ca.cert } }, [sample.file]);
         if (stored.code !== 0) throw new Error(`C-STORE over DICOM TLS failed:\n${stored.output}`);
 
-        const paths = archiveWebPaths();
+        const paths = { orthanc: ORTHANC_WEB_PATHS };
         const appConfig = renderOhifAppConfig({
             routerBasename: "/",
             dataSources: [{ name: "orthanc", friendlyName: "Orthanc", archive: "orthanc", dicomWebPath: paths.orthanc.dicomWeb, wadoUriPath: paths.orthanc.wadoUri }],
@@ -81,11 +82,11 @@ export async function startViewerStack(): Promise<ViewerStack> {
         const viewer = await startStaticViewer(dist, appConfig);
         closers.push(viewer.close);
         const edgeOnlyUser = { username: "edge-only", password: randomBytes(16).toString("hex") };
-        const table = renderRouteTable({
-            orthanc: { service: SERVICES.orthanc, httpPort: 8042, dicomPort: 4242 },
-            dicomEntryPoint: "dicom",
-            viewer: { service: SERVICES.viewer, port: 8080, path: "/", responseHeaders: VIEWER_RESPONSE_HEADERS },
-        });
+        const pods = { namespace: "pacstack", podLabels: {} };
+        const table = renderRouteTable([
+            orthancPublication({ service: SERVICES.orthanc, pods, uploadLimitMiB: 2048, metricsUser: { username: "admin", password: "unused" } }),
+            viewerPublication({ service: SERVICES.viewer, pods, path: "/" }),
+        ]);
         // The browser reaches the edge as 127.0.0.1: that is the "domain" of the rendered rules here.
         const edge: EdgeInput = {
             name: "pacstack-routes",

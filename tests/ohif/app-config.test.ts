@@ -2,10 +2,11 @@ import assert from "node:assert/strict";
 import { runInNewContext } from "node:vm";
 import { OhifAppConfigInput, renderOhifAppConfig } from "../../components/ohif/app-config";
 import { SETTINGS } from "../../components/config/schema";
-import { archiveWebPaths } from "../../components/routes/table";
+import { archivePaths } from "../../components/dcm4chee/paths";
+import { ORTHANC_WEB_PATHS } from "../../components/orthanc/publication";
 import { OHIF_APP } from "../harness/browser/ohif-dist";
 
-const paths = archiveWebPaths("DCM4CHEE");
+const paths = { orthanc: ORTHANC_WEB_PATHS, dcm4chee: archivePaths("DCM4CHEE") };
 const both: OhifAppConfigInput = {
     routerBasename: "/",
     dataSources: [

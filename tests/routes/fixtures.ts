@@ -1,3 +1,7 @@
+import { dcm4cheePublication } from "../../components/dcm4chee/publication";
+import { viewerPublication } from "../../components/ohif/publication";
+import { orthancPublication } from "../../components/orthanc/publication";
+
 /** The edge settings the route tests render with (as the Platform passes them for the default stack). */
 export const EDGE = {
     name: "pacstack-routes",
@@ -7,4 +11,12 @@ export const EDGE = {
     tlsSecretName: "pacstack-web-tls",
     uploadLimitMiB: 2048,
     authSecretName: "pacstack-routes-web-users",
+};
+
+/** What the default stack's components publish, from their own publication functions. */
+const pods = (app: string) => ({ namespace: "pacstack", podLabels: { "app.kubernetes.io/name": app } });
+export const PUBLISHED = {
+    orthanc: orthancPublication({ service: "pacstack-orthanc", pods: pods("orthanc"), uploadLimitMiB: 2048, metricsUser: { username: "admin", password: "secret" } }),
+    dcm4chee: dcm4cheePublication({ service: "pacstack-dcm4chee", pods: pods("dcm4chee-arc") }),
+    viewer: (path = "/") => viewerPublication({ service: "pacstack-viewer", pods: pods("ohif-viewer"), path }),
 };

@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { renderRouteTable } from "../../components/routes/table";
 import { renderIngressRoute, renderMiddlewares, renderTcpRoutes } from "../../components/routes/traefik-resources";
-import { EDGE } from "./fixtures";
+import { EDGE, PUBLISHED } from "./fixtures";
 
-const table = renderRouteTable({ orthanc: { service: "pacstack-orthanc", httpPort: 8042, dicomPort: 4242 }, dicomEntryPoint: "dicom" });
+const table = renderRouteTable([PUBLISHED.orthanc]);
 
 describe("routes: route table and Traefik resources", () => {
     it("serves Orthanc under /orthanc/ (prefix stripped) and DICOMweb at /dicom-web/", () => {

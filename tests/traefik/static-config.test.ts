@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { archiveEntryPoints } from "./entrypoints";
 import { mergeChartValues, renderTraefikArguments } from "../../components/traefik/static-config";
 import { TraefikValuesInput, renderTraefikValues } from "../../components/traefik/values";
 
@@ -9,7 +10,7 @@ const input: TraefikValuesInput = {
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
     watchNamespaces: ["pacstack-ingress", "pacstack"],
     uploadLimitMiB: 2048,
-    dicom: { orthanc: true, dcm4chee: false },
+    tcpEntryPoints: archiveEntryPoints({ orthanc: true, dcm4chee: false }),
     exposure: { sourceRanges: [], internal: "", annotations: {} },
 };
 const args = (extra: Partial<TraefikValuesInput> = {}) => renderTraefikArguments(renderTraefikValues({ ...input, ...extra }), "pacstack-ingress");
@@ -52,7 +53,7 @@ describe("traefik: static configuration the chart derives from pacstack's values
     });
 
     it("listens for DICOM only for the deployed archives", () => {
-        const addresses = (dicom: TraefikValuesInput["dicom"]) => args({ dicom }).filter((a) => /^--entryPoints\.dicom/.test(a));
+        const addresses = (dicom: { orthanc: boolean; dcm4chee: boolean }) => args({ tcpEntryPoints: archiveEntryPoints(dicom) }).filter((a) => /^--entryPoints\.dicom/.test(a));
         assert.deepEqual(addresses({ orthanc: false, dcm4chee: true }), ["--entryPoints.dicom-dcm4chee.address=:11113/tcp"]);
         assert.deepEqual(addresses({ orthanc: true, dcm4chee: true }), ["--entryPoints.dicom.address=:11112/tcp", "--entryPoints.dicom-dcm4chee.address=:11113/tcp"]);
     });

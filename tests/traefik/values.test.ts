@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
+import { DCM4CHEE_DICOM_PORT, archiveEntryPoints } from "./entrypoints";
 import { NODE_PORTS } from "../../components/config/platform";
 import {
     CONCURRENT_MAX_UPLOADS,
-    DCM4CHEE_DICOM_PORT,
     INTERNAL_LB_ANNOTATIONS,
     UPLOAD_READ_TIMEOUT,
     entrypointPorts,
@@ -21,7 +21,7 @@ const input: TraefikValuesInput = {
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
     watchNamespaces: ["pacstack-ingress", "pacstack"],
     uploadLimitMiB: 2048,
-    dicom: { orthanc: true, dcm4chee: false },
+    tcpEntryPoints: archiveEntryPoints({ orthanc: true, dcm4chee: false }),
     exposure: { sourceRanges: [], internal: "", annotations: {} },
 };
 const values = renderTraefikValues(input) as Record<string, any>;
@@ -61,7 +61,7 @@ describe("traefik: chart values renderer", () => {
         for (const uploadLimitMiB of [1, 2048, 10240]) {
             const rendered = renderTraefikValues({ ...input, uploadLimitMiB }) as Record<string, any>;
             // What the buffering middleware may write to /tmp: every body above memRequestBodyBytes, up to the limit.
-            const limit = renderMiddlewares({ ...EDGE, uploadLimitMiB }, renderRouteTable({ dicomEntryPoint: "dicom" })).find((m) => "buffering" in m.spec) as any;
+            const limit = renderMiddlewares({ ...EDGE, uploadLimitMiB }, renderRouteTable([])).find((m) => "buffering" in m.spec) as any;
             const bufferedMiB = (CONCURRENT_MAX_UPLOADS * limit.spec.buffering.maxRequestBodyBytes) / (1024 * 1024);
             const tmpMiB = mebibytes(rendered.deployment.tmpVolume.emptyDir.sizeLimit);
             assert.ok(tmpMiB >= bufferedMiB, `${CONCURRENT_MAX_UPLOADS} uploads of ${uploadLimitMiB} MiB need ${bufferedMiB} MiB, /tmp holds ${tmpMiB}`);
@@ -89,27 +89,27 @@ describe("traefik: chart values renderer", () => {
 });
 
 describe("traefik: one DICOM-TLS entrypoint per deployed archive", () => {
-    const ports = (dicom: { orthanc: boolean; dcm4chee: boolean }) => Object.keys((renderTraefikValues({ ...input, dicom }) as any).ports).sort();
+    const ports = (dicom: { orthanc: boolean; dcm4chee: boolean }) => Object.keys((renderTraefikValues({ ...input, tcpEntryPoints: archiveEntryPoints(dicom) }) as any).ports).sort();
 
     it("opens Orthanc's 11112 only with Orthanc and dcm4chee's 11113 only with dcm4chee", () => {
         assert.deepEqual(ports({ orthanc: true, dcm4chee: false }), ["dicom", "web", "websecure"]);
         assert.deepEqual(ports({ orthanc: false, dcm4chee: true }), ["dicom-dcm4chee", "web", "websecure"]);
         assert.deepEqual(ports({ orthanc: true, dcm4chee: true }), ["dicom", "dicom-dcm4chee", "web", "websecure"]);
-        assert.deepEqual(entrypointPorts({ orthanc: false, dcm4chee: true }), [8000, 8443, 11113]);
+        assert.deepEqual(entrypointPorts(archiveEntryPoints({ orthanc: false, dcm4chee: true })), [8000, 8443, 11113]);
     });
 
     it("puts dcm4chee's on 11113 (node port 31113 on minikube/MicroK8s)", () => {
         const dicom = { orthanc: true, dcm4chee: true };
-        assert.deepEqual((renderTraefikValues({ ...input, dicom }) as any).ports["dicom-dcm4chee"], {
+        assert.deepEqual((renderTraefikValues({ ...input, tcpEntryPoints: archiveEntryPoints(dicom) }) as any).ports["dicom-dcm4chee"], {
             expose: { default: true },
             exposedPort: NODE_PORTS.dicomDcm4chee,
             nodePort: NODE_PORTS.dicomDcm4chee,
             port: DCM4CHEE_DICOM_PORT,
             protocol: "TCP",
         });
-        assert.equal(cloud({ dicom }).ports["dicom-dcm4chee"].exposedPort, 11113);
-        assert.deepEqual(entrypointPorts(dicom), [8000, 8443, 11112, 11113]);
-        assert.deepEqual(entrypointPorts({ orthanc: true, dcm4chee: false }), [8000, 8443, 11112]);
+        assert.equal(cloud({ tcpEntryPoints: archiveEntryPoints(dicom) }).ports["dicom-dcm4chee"].exposedPort, 11113);
+        assert.deepEqual(entrypointPorts(archiveEntryPoints(dicom)), [8000, 8443, 11112, 11113]);
+        assert.deepEqual(entrypointPorts(archiveEntryPoints({ orthanc: true, dcm4chee: false })), [8000, 8443, 11112]);
     });
 });
 

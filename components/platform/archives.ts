@@ -1,0 +1,101 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ArchiveKind } from "../config/schema";
+import { Dcm4chee } from "../dcm4chee/dcm4chee";
+import { archivePaths } from "../dcm4chee/paths";
+import { OhifDataSourceInput } from "../ohif/app-config";
+import { Orthanc } from "../orthanc/orthanc";
+import { ORTHANC_WEB_PATHS } from "../orthanc/publication";
+import { Publication, PublishedEntryPoint } from "../publish/published";
+import { PlatformCore } from "./core";
+
+/** One archive of a site, as the rest of the site and the Platform's outputs see it. */
+export interface SiteArchive {
+    kind: ArchiveKind;
+    published: Publication;
+    /** The viewer's data source for it (same-origin DICOMweb paths of its published routes). */
+    dataSource: OhifDataSourceInput;
+    /** Its DICOM-TLS entrypoint on the edge and the AE title modalities call. */
+    dicom: { entryPoint: PublishedEntryPoint; aeTitle: string };
+    /** Path of its own web interface. */
+    uiPath: string;
+    /** Its own administrator, where it has one. */
+    admin?: { username: string; password: pulumi.Output<string> };
+}
+
+/** What every archive kind needs from the platform and how it is built for a site. */
+export interface ArchiveKindSpec {
+    friendlyName: string;
+    /** Needs the platform's shared PostgreSQL. */
+    needsDatabase: boolean;
+    build(core: PlatformCore, site: { viewerUrl: string }): SiteArchive;
+}
+
+function orthanc(core: PlatformCore): SiteArchive {
+    const { config, name } = core;
+    const database = core.database!;
+    const component = new Orthanc(
+        `${name}-orthanc`,
+        {
+            namespace: config.namespace,
+            image: config.orthanc.image,
+            publicHost: config.domain,
+            maxRequestBodyMiB: config.uploadLimitMiB,
+            replicas: config.orthanc.replicas,
+            aeTitle: config.orthanc.aeTitle,
+            storage: { size: config.orthanc.storageSize, storageClass: config.orthanc.storageClass, accessMode: config.orthanc.accessMode },
+            resources: config.orthanc.resources,
+            database: {
+                host: database.host,
+                port: database.port,
+                name: database.database,
+                username: database.username,
+                passwordSecret: database.passwordSecret,
+                pods: { namespace: config.namespace, podLabels: database.podLabels },
+            },
+            dicomTlsSecretName: core.certificates.dicomTlsSecretName,
+            keptObjectProvider: core.keptObjectProvider,
+            webUser: { username: core.webUser.username, password: core.webUser.password },
+        },
+        { ...core.inApp, dependsOn: [core.namespaces.app, core.certificates, database] },
+    );
+    return {
+        kind: "orthanc",
+        published: component.published,
+        dataSource: { name: "orthanc", friendlyName: "Orthanc", archive: "orthanc", dicomWebPath: ORTHANC_WEB_PATHS.dicomWeb, wadoUriPath: ORTHANC_WEB_PATHS.wadoUri },
+        dicom: { entryPoint: component.published.entryPoints[0], aeTitle: component.aeTitle },
+        uiPath: ORTHANC_WEB_PATHS.ui,
+        admin: { username: component.adminUsername, password: component.adminPassword },
+    };
+}
+
+function dcm4chee(core: PlatformCore, site: { viewerUrl: string }): SiteArchive {
+    const { config, name } = core;
+    const component = new Dcm4chee(
+        `${name}-dcm4chee`,
+        {
+            namespace: config.namespace,
+            images: config.dcm4chee.images,
+            aeTitle: config.dcm4chee.aeTitle,
+            publicHost: config.domain,
+            studyViewerUrl: `${site.viewerUrl}viewer/dcm4chee?StudyInstanceUIDs={{studyUID}}`,
+            storage: { size: config.dcm4chee.storageSize, databaseSize: config.dcm4chee.databaseSize, storageClass: config.storageClass },
+            resources: config.dcm4chee.resources,
+            dicomTlsSecretName: core.certificates.dicomTlsSecretName,
+        },
+        { ...core.inApp, dependsOn: [core.namespaces.app, core.certificates] },
+    );
+    const paths = archivePaths(component.aeTitle);
+    return {
+        kind: "dcm4chee",
+        published: component.published,
+        dataSource: { name: "dcm4chee", friendlyName: "dcm4chee", archive: "dcm4chee", dicomWebPath: paths.dicomWeb, wadoUriPath: paths.wadoUri },
+        dicom: { entryPoint: component.published.entryPoints[0], aeTitle: component.aeTitle },
+        uiPath: paths.ui,
+    };
+}
+
+/** The archive kinds a site can hold: the one place that names them. */
+export const ARCHIVE_KINDS: Record<ArchiveKind, ArchiveKindSpec> = {
+    orthanc: { friendlyName: "Orthanc", needsDatabase: true, build: orthanc },
+    dcm4chee: { friendlyName: "dcm4chee", needsDatabase: false, build: dcm4chee },
+};

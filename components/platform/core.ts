@@ -1,0 +1,108 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { Certificates } from "../certificates/certificates";
+import { serviceHostNames } from "../certificates/plan";
+import { NODE_PORTS } from "../config/platform";
+import { PlatformConfig } from "../config/validate";
+import { IsolatedNamespace } from "../namespace/isolated-namespace";
+import { Postgres } from "../postgres/postgres";
+
+/** The web user every route asks for until single sign-on exists. */
+export const WEB_USERNAME = "pacstack";
+
+/**
+ * What every part of the platform builds on, as one record (the shape of pulumi-eks' CoreData): the Kubernetes
+ * providers, the two namespaces, the certificates, the web user and the shared database. Sites, the edge and
+ * services a program adds take this record; none of them reaches inside the Platform.
+ */
+export interface PlatformCore {
+    /** Prefix of every resource name. */
+    name: string;
+    config: PlatformConfig;
+    /** Every Kubernetes object goes through it (the one given to the Platform, or one built from the config). */
+    provider: k8s.Provider;
+    /** For objects kept on destroy (namespaces, data volumes): adopts them again on the next deployment. */
+    keptObjectProvider: k8s.Provider;
+    namespaces: { app: IsolatedNamespace; ingress: IsolatedNamespace };
+    certificates: Certificates;
+    webUser: { username: string; password: pulumi.Output<string>; bcryptHash: pulumi.Output<string> };
+    /** PostgreSQL shared by the services that need one (Orthanc); undefined when none does. */
+    database?: Postgres;
+    /** `https://<domain>[:node port]/`. */
+    webUrl: string;
+    /** Options for a child of the Platform in the application namespace. */
+    inApp: pulumi.ComponentResourceOptions;
+}
+
+export interface CoreOptions {
+    /** Build the shared PostgreSQL (a site's archive needs it). */
+    database: boolean;
+    /** A provider the program built (EKS, AKS, GKE, ...); undefined: one from the config's context and kubeconfig. */
+    provider?: k8s.Provider;
+    /**
+     * Provider for the objects kept on destroy.
+     * @default with `provider` given, that provider; else one like it with upsertExistingObjects
+     */
+    keptObjectProvider?: k8s.Provider;
+}
+
+/**
+ * Creates the providers, namespaces, certificates, web user and shared database of a Platform as children of
+ * `parent`, with the names pacstack has always given them.
+ */
+export function createCore(name: string, config: PlatformConfig, parent: pulumi.ComponentResource, options: CoreOptions): PlatformCore {
+    const fromConfig = (extra: { upsertExistingObjects?: boolean }, suffix: string) =>
+        new k8s.Provider(`${name}-${suffix}`, { context: config.kubernetes.context, kubeconfig: config.kubernetes.kubeconfig, ...extra }, { parent });
+    const provider = options.provider ?? fromConfig({}, "kubernetes");
+    // Namespaces and the DICOM claim are kept on destroy. Since pulumi-kubernetes 4.29 creating an object that
+    // exists fails, so only these kept objects go through a provider that adopts them on the next deployment;
+    // being retained, they are never deleted by the create-then-delete of a rename either.
+    const keptObjectProvider = options.keptObjectProvider ?? (options.provider ? options.provider : fromConfig({ upsertExistingObjects: true }, "kubernetes-adopt"));
+    const child = { parent, providers: { kubernetes: provider } };
+
+    const app = new IsolatedNamespace(name, { name: config.namespace, keptObjectProvider }, child);
+    const ingress = new IsolatedNamespace(`${name}-ingress`, { name: config.ingressNamespace, keptObjectProvider }, child);
+    const inApp = { ...child, dependsOn: [app] };
+
+    const webPassword = new random.RandomPassword(`${name}-web-user`, { length: 32, special: false }, { parent });
+    const postgresName = `${name}-postgresql`;
+    const certificates = new Certificates(
+        name,
+        {
+            domain: config.domain,
+            namespace: config.namespace,
+            databaseHosts: options.database ? serviceHostNames(postgresName, config.namespace) : [],
+            modalities: config.modalities,
+            webTlsSecret: config.webTlsSecret,
+        },
+        inApp,
+    );
+    const database = options.database
+        ? new Postgres(
+              postgresName,
+              {
+                  namespace: config.namespace,
+                  chartVersion: config.postgres.chartVersion,
+                  image: config.postgres.image,
+                  tlsSecretName: certificates.databaseTlsSecretName!,
+                  storage: { size: config.postgres.storageSize, storageClass: config.storageClass },
+                  resources: config.postgres.resources,
+              },
+              { ...child, dependsOn: [app, certificates] },
+          )
+        : undefined;
+    const webUrl = config.serviceType === "NodePort" ? `https://${config.domain}:${NODE_PORTS.websecure}/` : `https://${config.domain}/`;
+    return {
+        name,
+        config,
+        provider,
+        keptObjectProvider,
+        namespaces: { app, ingress },
+        certificates,
+        webUser: { username: WEB_USERNAME, password: pulumi.secret(webPassword.result), bcryptHash: webPassword.bcryptHash },
+        database,
+        webUrl,
+        inApp,
+    };
+}

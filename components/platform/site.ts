@@ -1,0 +1,78 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ARCHIVES, ArchiveKind } from "../config/schema";
+import { PlatformConfig } from "../config/validate";
+import { OhifViewer } from "../ohif/ohif-viewer";
+import { publicUrl } from "../ohif/paths";
+import { Publication } from "../publish/published";
+import { ARCHIVE_KINDS, SiteArchive } from "./archives";
+import { PlatformCore } from "./core";
+
+/** Where modalities send DICOM. */
+export interface DicomEndpoint {
+    host: string;
+    port: number;
+    aeTitle: string;
+}
+
+/** A site: its archives and the viewer that shows them. */
+export interface SiteSettings {
+    /** The archives to deploy, in the order the viewer lists them. */
+    archives: ArchiveKind[];
+    /** The archive the viewer's study list opens first. */
+    defaultArchive: ArchiveKind;
+    viewer: PlatformConfig["viewer"];
+}
+
+/** What a built site publishes and shows its users. */
+export interface Site {
+    publications: Publication[];
+    viewerUrl: string;
+    archiveUis: Partial<Record<ArchiveKind, string>>;
+    dicomEndpoints: Partial<Record<ArchiveKind, DicomEndpoint>>;
+    dicomEndpoint: DicomEndpoint;
+    /** The administrator of the archive that has one (Orthanc). */
+    admin?: { username: string; password: pulumi.Output<string> };
+}
+
+/** Builds a site's archives (in the platform's archive order) and its viewer, with one data source per archive. */
+export function createSite(core: PlatformCore, site: SiteSettings): Site {
+    const base = core.webUrl.slice(0, -1);
+    const viewerUrl = `${base}${publicUrl(site.viewer.path)}`;
+    const archives = new Map<ArchiveKind, SiteArchive>();
+    for (const kind of ARCHIVES.filter((k) => site.archives.includes(k))) {
+        archives.set(kind, ARCHIVE_KINDS[kind].build(core, { viewerUrl }));
+    }
+    const viewer = new OhifViewer(
+        `${core.name}-viewer`,
+        {
+            namespace: core.config.namespace,
+            image: site.viewer.image,
+            path: site.viewer.path,
+            dataSources: site.archives.map((kind) => archives.get(kind)!.dataSource),
+            defaultDataSource: site.defaultArchive,
+            replicas: core.config.platform === "cloud" ? 2 : 1,
+            resources: site.viewer.resources,
+        },
+        core.inApp,
+    );
+    const nodePorts = core.config.serviceType === "NodePort";
+    const dicomEndpoints = Object.fromEntries(
+        [...archives].map(([kind, archive]) => [
+            kind,
+            { host: core.config.domain, port: nodePorts ? archive.dicom.entryPoint.nodePort : archive.dicom.entryPoint.port, aeTitle: archive.dicom.aeTitle },
+        ]),
+    ) as Partial<Record<ArchiveKind, DicomEndpoint>>;
+    return {
+        publications: [...[...archives.values()].map((a) => a.published), viewer.published],
+        viewerUrl,
+        archiveUis: Object.fromEntries(site.archives.map((kind) => [kind, `${base}${archives.get(kind)!.uiPath}`])),
+        dicomEndpoints,
+        dicomEndpoint: dicomEndpoints[site.defaultArchive]!,
+        admin: [...archives.values()].find((a) => a.admin)?.admin,
+    };
+}
+
+/** Whether any of the sites holds an archive that needs the shared PostgreSQL. */
+export function sitesNeedDatabase(sites: SiteSettings[]): boolean {
+    return sites.some((site) => site.archives.some((kind) => ARCHIVE_KINDS[kind].needsDatabase));
+}
