@@ -2,9 +2,10 @@ export { Certificates, CertificatesArgs, ClientCredential } from "./certificates
 export { planCertificates, serviceHostNames } from "./certificates/plan";
 export { ImageRef, imageReference, parseImage } from "./config/image";
 export { ContainerResources, NODE_PORTS, PLATFORM_PROFILES, PlatformProfile } from "./config/platform";
-export { ARCHIVES, ArchiveKind, PLATFORMS, PlatformKind, SETTINGS, SettingKey, SettingSpec } from "./config/schema";
+export { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, PLATFORMS, PlatformKind, SETTINGS, SettingSpec, leafPath } from "./config/schema";
+export { PlatformSettings, flattenSettings } from "./config/settings";
 export { readStackConfig } from "./config/stack";
-export { PlatformConfig, PlatformConfigError, validatePlatformConfig } from "./config/validate";
+export { PlatformConfig, PlatformConfigError, SiteConfig, validatePlatformConfig } from "./config/validate";
 export { IsolatedNamespace, IsolatedNamespaceArgs } from "./namespace/isolated-namespace";
 export { Orthanc, OrthancArgs } from "./orthanc/orthanc";
 export { OrthancConfigInput, renderOrthancConfig, renderOrthancCredentials } from "./orthanc/config";
@@ -12,10 +13,10 @@ export { renderDeployedOrthancConfig } from "./orthanc/deployed-config";
 export { Dcm4chee, Dcm4cheeArgs } from "./dcm4chee/dcm4chee";
 export { OhifDataSourceInput, renderOhifAppConfig } from "./ohif/app-config";
 export { OhifViewer, OhifViewerArgs } from "./ohif/ohif-viewer";
-export { DicomEndpoint, Platform, PlatformArgs, PlatformService, WEB_USERNAME } from "./platform/platform";
+export { DicomEndpoint, Platform, PlatformArgs, PlatformExtras, PlatformService, WEB_USERNAME } from "./platform/platform";
 export { PlatformCore, createCore } from "./platform/core";
 export { ARCHIVE_KINDS, ArchiveKindSpec, SiteArchive } from "./platform/archives";
-export { Site, SiteSettings, createSite } from "./platform/site";
+export { Site, createSite } from "./platform/site";
 export { createEdge, createFlows } from "./platform/edge";
 export {
     Backend,

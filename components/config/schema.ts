@@ -1,14 +1,27 @@
 /**
- * Every stack setting pacstack reads, with its type, default and meaning. Pulumi.yaml's `config:` block
- * documents the same keys with the same defaults; a test keeps the two in step.
+ * Every stack setting pacstack reads, with its type, default and meaning. Settings of one service are grouped in one
+ * object (`pacstack:orthanc: { replicas: 2 }`), the archives and viewer of a site in `pacstack:sites`. Pulumi.yaml's
+ * `config:` block documents the top-level keys with the same defaults; a test keeps the two in step.
  */
 export type SettingType = "string" | "integer" | "boolean" | "array" | "object";
 
-export interface SettingSpec {
+/** One value pacstack reads: a top-level key, or a field of a service's group or of a site. */
+export interface LeafSpec {
+    /** "object": a value read as a whole by its own reader (pacstack:exposure). */
     type: SettingType;
     /** Absent means required. `""` means "unset": the platform's own default applies. */
     default?: string | number | boolean | string[] | Record<string, unknown>;
     description: string;
+}
+
+/** A top-level key as Pulumi.yaml declares it. */
+export interface SettingSpec {
+    type: SettingType;
+    /** Absent means required. */
+    default?: string | number | boolean | string[] | Record<string, unknown>;
+    description: string;
+    /** Type of a list's items. */
+    items?: "string" | "object";
 }
 
 export const PLATFORMS = ["minikube", "microk8s", "cloud"] as const;
@@ -18,7 +31,11 @@ export type PlatformKind = (typeof PLATFORMS)[number];
 export const ARCHIVES = ["orthanc", "dcm4chee"] as const;
 export type ArchiveKind = (typeof ARCHIVES)[number];
 
-export const SETTINGS = {
+/**
+ * Every value, under the flat name it had before settings were grouped (`orthancReplicas`); that name is still
+ * accepted in a stack file. `path` says where it belongs now.
+ */
+export const LEAF_SETTINGS = {
     platform: {
         type: "string",
         description: "Where the cluster runs: minikube, microk8s or cloud. Selects storage class, how Traefik is exposed and resource sizes.",
@@ -50,12 +67,12 @@ export const SETTINGS = {
     orthancReplicas: {
         type: "integer",
         default: 1,
-        description: "Orthanc pods. More than 1 needs orthancSharedStorageClass (ReadWriteMany).",
+        description: "Orthanc pods. More than 1 needs orthanc.sharedStorageClass (ReadWriteMany).",
     },
     orthancSharedStorageClass: {
         type: "string",
         default: "",
-        description: "ReadWriteMany storage class for the DICOM files; required when orthancReplicas > 1.",
+        description: "ReadWriteMany storage class for the DICOM files; required when orthanc.replicas > 1.",
     },
     orthancStorageSize: {
         type: "string",
@@ -131,7 +148,7 @@ export const SETTINGS = {
     viewerPath: {
         type: "string",
         default: "/",
-        description: "Path the OHIF viewer is served at, / or a prefix like /viewer (a prefix needs an ohifImage built with PUBLIC_URL=<prefix>/).",
+        description: "Path the OHIF viewer is served at, / or a prefix like /viewer (a prefix needs a viewer.image built with PUBLIC_URL=<prefix>/).",
     },
     ohifImage: {
         type: "string",
@@ -146,7 +163,7 @@ export const SETTINGS = {
     dcm4cheeImage: {
         type: "string",
         default: "docker.io/dcm4che/dcm4chee-arc-psql:5.34.3",
-        description: "dcm4chee archive image (Wildfly), pinned; its version must match dcm4cheeLdapImage and dcm4cheeDatabaseImage.",
+        description: "dcm4chee archive image (Wildfly), pinned; its version must match dcm4chee.ldapImage and dcm4chee.databaseImage.",
     },
     dcm4cheeLdapImage: {
         type: "string",
@@ -168,6 +185,58 @@ export const SETTINGS = {
         default: "",
         description: "Size of dcm4chee's database volume; empty means the platform's (minikube/microk8s: 5Gi, cloud: 50Gi).",
     },
-} as const satisfies Record<string, SettingSpec>;
+} as const satisfies Record<string, LeafSpec>;
 
-export type SettingKey = keyof typeof SETTINGS;
+export type LeafKey = keyof typeof LEAF_SETTINGS;
+
+/** The group (or `sites`) each grouped value belongs to, and its field name there; top-level keys are absent. */
+export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string }>> = {
+    orthancReplicas: { group: "orthanc", field: "replicas" },
+    orthancSharedStorageClass: { group: "orthanc", field: "sharedStorageClass" },
+    orthancStorageSize: { group: "orthanc", field: "storageSize" },
+    orthancAeTitle: { group: "orthanc", field: "aeTitle" },
+    orthancImage: { group: "orthanc", field: "image" },
+    postgresChartVersion: { group: "postgres", field: "chartVersion" },
+    postgresImage: { group: "postgres", field: "image" },
+    postgresStorageSize: { group: "postgres", field: "storageSize" },
+    traefikChartVersion: { group: "traefik", field: "chartVersion" },
+    traefikImage: { group: "traefik", field: "image" },
+    archives: { group: "sites", field: "archives" },
+    defaultArchive: { group: "sites", field: "defaultArchive" },
+    viewerPath: { group: "sites", field: "viewerPath" },
+    ohifImage: { group: "viewer", field: "image" },
+    dcm4cheeAeTitle: { group: "dcm4chee", field: "aeTitle" },
+    dcm4cheeImage: { group: "dcm4chee", field: "image" },
+    dcm4cheeLdapImage: { group: "dcm4chee", field: "ldapImage" },
+    dcm4cheeDatabaseImage: { group: "dcm4chee", field: "databaseImage" },
+    dcm4cheeStorageSize: { group: "dcm4chee", field: "storageSize" },
+    dcm4cheeDatabaseSize: { group: "dcm4chee", field: "databaseSize" },
+};
+
+/** Where a value is set now: `domain`, `orthanc.replicas`, `sites[0].archives`. */
+export function leafPath(key: LeafKey, site = 0): string {
+    const at = LEAF_PATHS[key];
+    return !at ? key : at.group === "sites" ? `sites[${site}].${at.field}` : `${at.group}.${at.field}`;
+}
+
+const GROUP_DESCRIPTIONS: Record<string, string> = {
+    orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, aeTitle, image (see the fields below).",
+    postgres: "PostgreSQL shared by the archives that need one: chartVersion, image, storageSize.",
+    traefik: "Traefik, the edge: chartVersion, image.",
+    viewer: "The OHIF viewer: image.",
+    dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",
+};
+
+/** The top-level keys: platform-wide values, one object per service, and the list of sites. */
+export const SETTINGS: Record<string, SettingSpec> = {
+    ...Object.fromEntries(
+        (Object.entries(LEAF_SETTINGS) as [LeafKey, SettingSpec][]).filter(([key]) => !LEAF_PATHS[key]).map(([key, spec]) => [key, spec]),
+    ),
+    ...Object.fromEntries(Object.entries(GROUP_DESCRIPTIONS).map(([group, description]) => [group, { type: "object", default: {}, description }])),
+    sites: {
+        type: "array",
+        items: "object",
+        default: [],
+        description: "The sites: each the archives it holds and its viewer (archives, defaultArchive, viewerPath). Empty means one site with Orthanc and the viewer at /. One site is supported.",
+    },
+};

@@ -1,8 +1,8 @@
 import { DEFAULT_EXPOSURE, EdgeExposure, readExposure } from "./exposure";
 import { ImageRef, parseImage } from "./image";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
-import { nearest } from "./suggest";
-import { ARCHIVES, ArchiveKind, PLATFORMS, PlatformKind, SETTINGS, SettingKey, SettingSpec } from "./schema";
+import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
+import { PlatformSettings, flattenSettings } from "./settings";
 
 /** The validated, typed form of a stack's `pacstack:*` settings. Every default is already applied. */
 export interface PlatformConfig {
@@ -43,13 +43,10 @@ export interface PlatformConfig {
     /** Existing TLS Secret for HTTPS; undefined means pacstack issues one. */
     webTlsSecret?: string;
     uploadLimitMiB: number;
-    /** The archives to deploy, in the configured order (at least one). */
-    archives: ArchiveKind[];
-    /** The archive the viewer opens first (one of `archives`). */
-    defaultArchive: ArchiveKind;
+    /** The sites (one): each its archives and its viewer. */
+    sites: SiteConfig[];
+    /** The viewer every site runs. */
     viewer: {
-        /** "/" or a prefix without trailing slash, e.g. "/viewer". */
-        path: string;
         image: ImageRef;
         resources: ContainerResources;
     };
@@ -60,6 +57,16 @@ export interface PlatformConfig {
         databaseSize: string;
         resources: { archive: ContainerResources; ldap: ContainerResources; database: ContainerResources };
     };
+}
+
+/** One site: the archives it holds and where its viewer is served. */
+export interface SiteConfig {
+    /** The archives to deploy, in the configured order (at least one). */
+    archives: ArchiveKind[];
+    /** The archive the viewer opens first (one of `archives`). */
+    defaultArchive: ArchiveKind;
+    /** "/" or a prefix without trailing slash, e.g. "/viewer". */
+    viewerPath: string;
 }
 
 /** Raised for invalid settings, before any resource is registered. Lists every problem found. */
@@ -88,7 +95,7 @@ function isDomain(value: string): boolean {
 }
 
 /** Reads one raw value (Pulumi passes strings; programs may pass native values) as the declared type. */
-function coerce(spec: SettingSpec, raw: unknown): unknown {
+function coerce(spec: LeafSpec, raw: unknown): unknown {
     if (typeof raw !== "string") {
         return raw;
     }
@@ -114,26 +121,23 @@ function show(value: unknown): string {
 }
 
 /**
- * Turns raw settings (keys without the `pacstack:` prefix) into a PlatformConfig.
- * Throws one PlatformConfigError naming every bad key, its value and what is allowed.
+ * Turns settings (keys without the `pacstack:` prefix, grouped as PlatformSettings, or as Pulumi hands a stack's
+ * values over: strings, JSON text) into a PlatformConfig. Throws one PlatformConfigError naming every bad key as it
+ * was written, its value and what is allowed.
  */
-export function validatePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
-    const problems: string[] = [];
+export function validatePlatformConfig(settings: PlatformSettings | Record<string, unknown>): PlatformConfig {
+    const flat = flattenSettings(settings as Record<string, unknown>);
+    const problems = [...flat.problems];
     const values: Record<string, unknown> = {};
+    /** A key as the user wrote it, else where it is set now. */
+    const name = (key: LeafKey) => flat.written[key] ?? leafPath(key);
+    /** Another key named in a problem of `like`: in the same style the user wrote `like` (flat names or groups). */
+    const ref = (key: LeafKey, like: LeafKey) => (flat.written[like] === like && LEAF_PATHS[like] ? key : name(key));
 
-    for (const key of Object.keys(raw).sort()) {
-        if (!(key in SETTINGS)) {
-            const guess = nearest(key, Object.keys(SETTINGS));
-            problems.push(
-                `pacstack:${key} = ${show(raw[key])}: unknown setting; allowed settings are ${Object.keys(SETTINGS).join(", ")}` +
-                    (guess ? ` (did you mean pacstack:${guess}?)` : ""),
-            );
-        }
-    }
-    for (const [key, spec] of Object.entries(SETTINGS) as [SettingKey, SettingSpec][]) {
-        const value = raw[key] === undefined ? spec.default : coerce(spec, raw[key]);
+    for (const [key, spec] of Object.entries(LEAF_SETTINGS) as [LeafKey, LeafSpec][]) {
+        const value = flat.values[key] === undefined ? spec.default : coerce(spec, flat.values[key]);
         if (value === undefined) {
-            problems.push(`pacstack:${key} is missing: ${spec.description}`);
+            problems.push(`pacstack:${name(key)} is missing: ${spec.description}`);
             continue;
         }
         const typeOk =
@@ -144,20 +148,20 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
             (spec.type === "object" && value !== null && typeof value === "object" && !Array.isArray(value));
         if (!typeOk) {
             const expected = spec.type === "array" ? "a list of strings" : spec.type === "object" ? "an object" : `a ${spec.type}`;
-            problems.push(`pacstack:${key} = ${show(value)}: must be ${expected}`);
+            problems.push(`pacstack:${name(key)} = ${show(value)}: must be ${expected}`);
             continue;
         }
         values[key] = value;
     }
 
-    const check = (key: SettingKey, ok: () => boolean, allowed: string) => {
+    const check = (key: LeafKey, ok: () => boolean, allowed: string) => {
         if (key in values && !ok()) {
-            problems.push(`pacstack:${key} = ${show(values[key])}: ${allowed}`);
+            problems.push(`pacstack:${name(key)} = ${show(values[key])}: ${allowed}`);
             delete values[key];
         }
     };
-    const str = (key: SettingKey) => values[key] as string;
-    const num = (key: SettingKey) => values[key] as number;
+    const str = (key: LeafKey) => values[key] as string;
+    const num = (key: LeafKey) => values[key] as number;
 
     check("platform", () => (PLATFORMS as readonly string[]).includes(str("platform")), `must be one of ${PLATFORMS.join(", ")}`);
     check("domain", () => isDomain(str("domain")), "must be a lowercase DNS name with at least two labels, e.g. pacs.example.org");
@@ -212,8 +216,8 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
         const image = parseImage(str("ohifImage"))!;
         if (ROOT_ONLY_VIEWER_IMAGES.includes(`${image.registry}/${image.repository}`)) {
             problems.push(
-                `pacstack:viewerPath = ${show(str("viewerPath"))}: the ${image.registry}/${image.repository} images are built with PUBLIC_URL=/ and only work at /; ` +
-                    `set pacstack:ohifImage to an image built with PUBLIC_URL=${str("viewerPath")}/ (OHIF's Dockerfile build argument) or keep viewerPath at /`,
+                `pacstack:${name("viewerPath")} = ${show(str("viewerPath"))}: the ${image.registry}/${image.repository} images are built with PUBLIC_URL=/ and only work at /; ` +
+                    `set pacstack:${ref("ohifImage", "viewerPath")} to an image built with PUBLIC_URL=${str("viewerPath")}/ (OHIF's Dockerfile build argument) or keep the viewer at /`,
             );
         }
     }
@@ -232,8 +236,8 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
     }
     if (num("orthancReplicas") > 1 && str("orthancSharedStorageClass") === "") {
         problems.push(
-            `pacstack:orthancReplicas = ${num("orthancReplicas")}: more than one Orthanc pod shares the DICOM files, ` +
-                `so pacstack:orthancSharedStorageClass must name a ReadWriteMany storage class (for example nfs-client, efs-sc or azurefile)`,
+            `pacstack:${name("orthancReplicas")} = ${num("orthancReplicas")}: more than one Orthanc pod shares the DICOM files, ` +
+                `so pacstack:${ref("orthancSharedStorageClass", "orthancReplicas")} must name a ReadWriteMany storage class (for example nfs-client, efs-sc or azurefile)`,
         );
     }
 
@@ -243,7 +247,7 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
 
     const platform = str("platform") as PlatformKind;
     const profile = PLATFORM_PROFILES[platform];
-    const optional = (key: SettingKey) => (str(key) === "" ? undefined : str(key));
+    const optional = (key: LeafKey) => (str(key) === "" ? undefined : str(key));
     const storageClass = optional("storageClass") ?? profile.storageClass;
     const sharedStorageClass = optional("orthancSharedStorageClass");
     return {
@@ -278,9 +282,8 @@ export function validatePlatformConfig(raw: Record<string, unknown>): PlatformCo
         exposure: exposure ?? DEFAULT_EXPOSURE,
         webTlsSecret: optional("webTlsSecret"),
         uploadLimitMiB: num("uploadLimitMiB"),
-        archives: archives as ArchiveKind[],
-        defaultArchive: (optional("defaultArchive") ?? archives[0]) as ArchiveKind,
-        viewer: { path: str("viewerPath"), image: parseImage(str("ohifImage"))!, resources: profile.resources.viewer },
+        sites: [{ archives: archives as ArchiveKind[], defaultArchive: (optional("defaultArchive") ?? archives[0]) as ArchiveKind, viewerPath: str("viewerPath") }],
+        viewer: { image: parseImage(str("ohifImage"))!, resources: profile.resources.viewer },
         dcm4chee: {
             aeTitle: str("dcm4cheeAeTitle"),
             images: {

@@ -2,12 +2,13 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ClientCredential } from "../certificates/certificates";
 import { ArchiveKind } from "../config/schema";
-import { PlatformConfig } from "../config/validate";
+import { PlatformSettings } from "../config/settings";
+import { PlatformConfig, validatePlatformConfig } from "../config/validate";
 import { Publication, Publishing, publicationClashes } from "../publish/published";
 import { ScrapeTarget, renderScrapeTargets } from "../publish/scrape";
 import { PlatformCore, createCore } from "./core";
 import { createEdge, createFlows } from "./edge";
-import { DicomEndpoint, SiteSettings, createSite, sitesNeedDatabase } from "./site";
+import { DicomEndpoint, createSite, sitesNeedDatabase } from "./site";
 
 export { DicomEndpoint } from "./site";
 export { WEB_USERNAME } from "./core";
@@ -15,9 +16,14 @@ export { WEB_USERNAME } from "./core";
 /** A service a program adds to the platform: built from the core record, it publishes what it needs. */
 export type PlatformService = (core: PlatformCore) => Publishing;
 
-export interface PlatformArgs {
-    /** Validated settings (see validatePlatformConfig and readStackConfig). */
-    config: PlatformConfig;
+/**
+ * A Platform's settings, either as a program writes them (PlatformSettings: `{ platform, domain, orthanc: {...},
+ * sites: [...] }`, validated here before anything is created) or already validated (`{ config }` from
+ * readStackConfig or validatePlatformConfig), plus how it reaches the cluster and the services a program adds.
+ */
+export type PlatformArgs = (PlatformSettings | { config: PlatformConfig }) & PlatformExtras;
+
+export interface PlatformExtras {
     /**
      * The Kubernetes provider every object goes through, for example the one of a cluster the same program builds.
      * @default the provider in `opts.providers`, else one built from `config.kubernetes` (context, kubeconfig)
@@ -68,9 +74,10 @@ export class Platform extends pulumi.ComponentResource {
     public readonly modalityCredentials: pulumi.Output<Record<string, ClientCredential>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Invalid settings throw here, before anything (this Platform included) is registered.
+        const config = "config" in args ? args.config : validatePlatformConfig(settingsOf(args));
         super("pacstack:index:Platform", name, {}, opts);
-        const config = args.config;
-        const sites: SiteSettings[] = [{ archives: config.archives, defaultArchive: config.defaultArchive, viewer: config.viewer }];
+        const sites = config.sites;
         const given = args.provider ?? (this.getProvider("kubernetes::") as k8s.Provider | undefined);
 
         const core = createCore(name, config, this, { database: sitesNeedDatabase(sites), provider: given, keptObjectProvider: args.keptObjectProvider });
@@ -109,4 +116,10 @@ export class Platform extends pulumi.ComponentResource {
             webUrl: this.webUrl,
         });
     }
+}
+
+/** The settings part of a PlatformArgs (without the provider options and services). */
+function settingsOf(args: PlatformSettings & PlatformExtras): PlatformSettings {
+    const { provider: _provider, keptObjectProvider: _kept, services: _services, ...settings } = args;
+    return settings;
 }

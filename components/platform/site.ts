@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ARCHIVES, ArchiveKind } from "../config/schema";
-import { PlatformConfig } from "../config/validate";
+import { SiteConfig } from "../config/validate";
 import { OhifViewer } from "../ohif/ohif-viewer";
 import { publicUrl } from "../ohif/paths";
 import { Publication } from "../publish/published";
@@ -14,14 +14,6 @@ export interface DicomEndpoint {
     aeTitle: string;
 }
 
-/** A site: its archives and the viewer that shows them. */
-export interface SiteSettings {
-    /** The archives to deploy, in the order the viewer lists them. */
-    archives: ArchiveKind[];
-    /** The archive the viewer's study list opens first. */
-    defaultArchive: ArchiveKind;
-    viewer: PlatformConfig["viewer"];
-}
 
 /** What a built site publishes and shows its users. */
 export interface Site {
@@ -35,9 +27,9 @@ export interface Site {
 }
 
 /** Builds a site's archives (in the platform's archive order) and its viewer, with one data source per archive. */
-export function createSite(core: PlatformCore, site: SiteSettings): Site {
+export function createSite(core: PlatformCore, site: SiteConfig): Site {
     const base = core.webUrl.slice(0, -1);
-    const viewerUrl = `${base}${publicUrl(site.viewer.path)}`;
+    const viewerUrl = `${base}${publicUrl(site.viewerPath)}`;
     const archives = new Map<ArchiveKind, SiteArchive>();
     for (const kind of ARCHIVES.filter((k) => site.archives.includes(k))) {
         archives.set(kind, ARCHIVE_KINDS[kind].build(core, { viewerUrl }));
@@ -46,12 +38,12 @@ export function createSite(core: PlatformCore, site: SiteSettings): Site {
         `${core.name}-viewer`,
         {
             namespace: core.config.namespace,
-            image: site.viewer.image,
-            path: site.viewer.path,
+            image: core.config.viewer.image,
+            path: site.viewerPath,
             dataSources: site.archives.map((kind) => archives.get(kind)!.dataSource),
             defaultDataSource: site.defaultArchive,
             replicas: core.config.platform === "cloud" ? 2 : 1,
-            resources: site.viewer.resources,
+            resources: core.config.viewer.resources,
         },
         core.inApp,
     );
@@ -73,6 +65,6 @@ export function createSite(core: PlatformCore, site: SiteSettings): Site {
 }
 
 /** Whether any of the sites holds an archive that needs the shared PostgreSQL. */
-export function sitesNeedDatabase(sites: SiteSettings[]): boolean {
+export function sitesNeedDatabase(sites: SiteConfig[]): boolean {
     return sites.some((site) => site.archives.some((kind) => ARCHIVE_KINDS[kind].needsDatabase));
 }

@@ -19,7 +19,7 @@ describe("config: Pulumi.yaml documents every setting", () => {
             assert.equal(declared.description, spec.description, key);
             assert.deepEqual(declared.default, "default" in spec ? spec.default : undefined, key);
             if (spec.type === "array") {
-                assert.deepEqual(declared.items, { type: "string" }, key);
+                assert.deepEqual(declared.items, { type: spec.items ?? "string" }, key);
             }
         }
     });

@@ -109,9 +109,9 @@ describe("config: validatePlatformConfig", () => {
 describe("config: archives, viewer and dcm4chee settings", () => {
     it("defaults to Orthanc alone, the viewer at / and dcm4chee's pinned images", () => {
         const config = validatePlatformConfig(valid);
-        assert.deepEqual(config.archives, ["orthanc"]);
-        assert.equal(config.defaultArchive, "orthanc");
-        assert.equal(config.viewer.path, "/");
+        assert.deepEqual(config.sites[0].archives, ["orthanc"]);
+        assert.equal(config.sites[0].defaultArchive, "orthanc");
+        assert.equal(config.sites[0].viewerPath, "/");
         assert.deepEqual(config.viewer.image, { registry: "docker.io", repository: "ohif/app", tag: "v3.13.2" });
         assert.equal(config.dcm4chee.aeTitle, "DCM4CHEE");
         assert.deepEqual(config.dcm4chee.images.archive, { registry: "docker.io", repository: "dcm4che/dcm4chee-arc-psql", tag: "5.34.3" });
@@ -121,15 +121,15 @@ describe("config: archives, viewer and dcm4chee settings", () => {
 
     it("reads archives as Pulumi passes them and picks the first as default archive", () => {
         const config = validatePlatformConfig({ ...valid, archives: '["dcm4chee","orthanc"]', dcm4cheeStorageSize: "1Ti" });
-        assert.deepEqual(config.archives, ["dcm4chee", "orthanc"]);
-        assert.equal(config.defaultArchive, "dcm4chee");
+        assert.deepEqual(config.sites[0].archives, ["dcm4chee", "orthanc"]);
+        assert.equal(config.sites[0].defaultArchive, "dcm4chee");
         assert.equal(config.dcm4chee.storageSize, "1Ti");
-        assert.equal(validatePlatformConfig({ ...valid, archives: ["orthanc", "dcm4chee"], defaultArchive: "dcm4chee" }).defaultArchive, "dcm4chee");
+        assert.equal(validatePlatformConfig({ ...valid, archives: ["orthanc", "dcm4chee"], defaultArchive: "dcm4chee" }).sites[0].defaultArchive, "dcm4chee");
     });
 
     it("accepts a viewer prefix with an image built for it", () => {
         const config = validatePlatformConfig({ ...valid, viewerPath: "/viewer", ohifImage: "registry.example.org/ohif-viewer:3.13.2-viewer" });
-        assert.equal(config.viewer.path, "/viewer");
+        assert.equal(config.sites[0].viewerPath, "/viewer");
     });
 
     it("rejects an empty archive list", () => rejects({ ...valid, archives: [] }, "archives", "[]", /non-empty list of distinct archives from orthanc, dcm4chee/));

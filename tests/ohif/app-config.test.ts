@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { runInNewContext } from "node:vm";
 import { OhifAppConfigInput, renderOhifAppConfig } from "../../components/ohif/app-config";
-import { SETTINGS } from "../../components/config/schema";
+import { LEAF_SETTINGS } from "../../components/config/schema";
 import { archivePaths } from "../../components/dcm4chee/paths";
 import { ORTHANC_WEB_PATHS } from "../../components/orthanc/publication";
 import { OHIF_APP } from "../harness/browser/ohif-dist";
@@ -84,6 +84,6 @@ describe("ohif: app-config.js", () => {
     });
 
     it("pins the ohif/app image to the @ohif/app version the browser test serves", () => {
-        assert.equal(SETTINGS.ohifImage.default, `docker.io/ohif/app:v${OHIF_APP.version}`);
+        assert.equal(LEAF_SETTINGS.ohifImage.default, `docker.io/ohif/app:v${OHIF_APP.version}`);
     });
 });

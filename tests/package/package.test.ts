@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import * as ts from "typescript";
 import { REPO_ROOT } from "../harness/stack-config";
 
 const run = promisify(execFile);
@@ -24,6 +25,30 @@ platform.urn.apply(async () => {
     console.log(JSON.stringify({ webUrl: platform.webUrl, resolved: require.resolve("pacstack"), types: [...new Set(types)].sort() }));
 });
 `;
+
+/** Runs a program under Pulumi mocks, recording each resource's type, name and provider, and prints them last. */
+const MOCKED = `
+const mocked = require("@pulumi/pulumi");
+const registered = [];
+mocked.runtime.setMocks({
+    newResource: (args) => { registered.push({ type: args.type, name: args.name, provider: args.provider ? args.provider.split("::").at(-2) : "" }); return { id: args.name + "-id", state: args.inputs }; },
+    call: (args) => args.inputs,
+}, "consumer", "test", false);
+`;
+const REPORT = `
+mocked.all([platform.urn, platform.viewerUrl, platform.dicomEndpoints]).apply(async ([, viewerUrl, dicomEndpoints]) => {
+    await mocked.runtime.waitForRPCs();
+    console.log(JSON.stringify({ viewerUrl, dicomEndpoints, registered }));
+});
+`;
+
+/** The example program of the package's README (the first ```ts block). */
+function readmeExample(packageDir: string): string {
+    const readme = readFileSync(join(packageDir, "README.md"), "utf8");
+    const example = /```ts\n([\s\S]*?)```/.exec(readme);
+    assert.ok(example, "the package README has no TypeScript example");
+    return example[1];
+}
 
 describe("package: `npm pack` gives a package another Pulumi program can import", function () {
     this.timeout(120000);
@@ -46,6 +71,8 @@ describe("package: `npm pack` gives a package another Pulumi program can import"
         assert.ok(files.includes("package/dist/index.js"));
         assert.ok(files.includes("package/dist/index.d.ts"));
         assert.ok(files.includes("package/package.json"));
+        assert.ok(files.includes("package/README.md"));
+        assert.ok(files.includes("package/LICENSE"));
         assert.deepEqual(files.filter((f) => /\.ts$/.test(f) && !f.endsWith(".d.ts")), []);
         assert.deepEqual(files.filter((f) => /test/.test(f)), []);
     });
@@ -65,5 +92,41 @@ describe("package: `npm pack` gives a package another Pulumi program can import"
         for (const token of ["Platform", "Orthanc", "Postgres", "Traefik", "Certificates", "Routes"]) {
             assert.ok(result.types.includes(`pacstack:index:${token}`), `${token} missing: ${result.types}`);
         }
+    });
+
+    it("runs the README's example program from the tarball: every object through the provider the program gives", async () => {
+        const consumer = join(work, "readme-example");
+        const modules = join(consumer, "node_modules");
+        mkdirSync(join(modules, "pacstack"), { recursive: true });
+        await run("tar", ["-xzf", tarball, "-C", join(modules, "pacstack"), "--strip-components=1"]);
+        symlinkSync(join(REPO_ROOT, "node_modules", "@pulumi"), join(modules, "@pulumi"));
+        const program = ts.transpileModule(readmeExample(join(modules, "pacstack")), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+        writeFileSync(join(consumer, "index.js"), MOCKED + program + REPORT);
+        const { stdout } = await run(process.execPath, ["index.js"], { cwd: consumer });
+        const result = JSON.parse(stdout.trim().split("\n").pop()!) as { viewerUrl: string; dicomEndpoints: Record<string, { port: number }>; registered: { type: string; name: string; provider: string }[] };
+        assert.equal(result.viewerUrl, "https://pacs.hospital.example/");
+        assert.deepEqual(Object.keys(result.dicomEndpoints).sort(), ["dcm4chee", "orthanc"]);
+        const providers = result.registered.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.name);
+        assert.deepEqual(providers, ["cluster"], "pacstack built a provider of its own");
+        const objects = result.registered.filter((r) => r.type.startsWith("kubernetes:"));
+        assert.ok(objects.length > 50, `${objects.length} Kubernetes objects`);
+        assert.deepEqual([...new Set(objects.map((r) => r.provider))], ["cluster"]);
+        assert.ok(result.registered.some((r) => r.type === "pacstack:index:Dcm4chee"));
+    });
+
+    it("refuses invalid settings with one error before registering anything, as a program passes them", async () => {
+        const consumer = join(work, "readme-example");
+        writeFileSync(
+            join(consumer, "invalid.js"),
+            MOCKED +
+                `const { Platform } = require("pacstack");
+try { new Platform("imaging", { platform: "cloud", domain: "pacs", orthanc: { replicas: 0 } }); } catch (error) { console.log(JSON.stringify({ name: error.name, problems: error.problems, registered })); }`,
+        );
+        const { stdout } = await run(process.execPath, ["invalid.js"], { cwd: consumer });
+        const result = JSON.parse(stdout.trim().split("\n").pop()!);
+        assert.equal(result.name, "PlatformConfigError");
+        assert.equal(result.problems.length, 2, result.problems.join("\n"));
+        assert.match(result.problems.join("\n"), /pacstack:domain = "pacs": .*\n.*pacstack:orthanc\.replicas = 0: must be an integer from 1 to 10/);
+        assert.deepEqual(result.registered, []);
     });
 });

@@ -1,0 +1,136 @@
+import { LEAF_PATHS, LEAF_SETTINGS, LeafKey, SETTINGS, leafPath } from "./schema";
+import { nearest } from "./suggest";
+import { ArchiveKind, PlatformKind } from "./schema";
+
+/**
+ * The settings a program passes to a Platform, grouped as in a stack file. Every field has the default the
+ * configuration reference gives (README, generated from components/config/schema.ts).
+ */
+export interface PlatformSettings {
+    /** Where the cluster runs: selects storage class, how Traefik is exposed and resource sizes. */
+    platform: PlatformKind;
+    /** Host name for HTTPS and DICOM-TLS; web and DICOM certificates are issued for it. */
+    domain: string;
+    /** Namespace of the archive tier; Traefik runs in `<namespace>-ingress`. @default "pacstack" */
+    namespace?: string;
+    /** kubeconfig context of the provider pacstack builds when none is given. @default the current context */
+    kubeContext?: string;
+    /** kubeconfig file of that provider. @default $KUBECONFIG or ~/.kube/config */
+    kubeconfig?: string;
+    /** Storage class of the database and DICOM volumes. @default the platform's */
+    storageClass?: string;
+    /** DICOM modalities that get a client certificate. @default [] */
+    modalities?: string[];
+    /** Existing kubernetes.io/tls Secret in `namespace` for HTTPS. @default a certificate from the pacstack CA */
+    webTlsSecret?: string;
+    /** Largest HTTP request body the edge accepts, in MiB. @default 2048 */
+    uploadLimitMiB?: number;
+    orthanc?: {
+        /** @default 1 (more needs sharedStorageClass) */
+        replicas?: number;
+        /** ReadWriteMany storage class, required with more than one replica. */
+        sharedStorageClass?: string;
+        /** @default the platform's (20Gi on minikube/MicroK8s, 500Gi on cloud) */
+        storageSize?: string;
+        /** @default "ORTHANC" */
+        aeTitle?: string;
+        /** Pinned image reference. @default "docker.io/orthancteam/orthanc:26.6.1" */
+        image?: string;
+    };
+    postgres?: { chartVersion?: string; image?: string; storageSize?: string };
+    traefik?: { chartVersion?: string; image?: string };
+    viewer?: { image?: string };
+    dcm4chee?: { aeTitle?: string; image?: string; ldapImage?: string; databaseImage?: string; storageSize?: string; databaseSize?: string };
+    /** The sites (one is supported). @default one site with Orthanc, the viewer at / */
+    sites?: { archives?: ArchiveKind[]; defaultArchive?: ArchiveKind; viewerPath?: string }[];
+}
+
+/** The values of a settings object under their flat names, and the name each one was given by (for messages). */
+export interface FlatSettings {
+    values: Partial<Record<LeafKey, unknown>>;
+    /** How the user wrote each key: `orthanc.replicas`, `sites[0].archives`, or a flat name still accepted. */
+    written: Partial<Record<LeafKey, string>>;
+    problems: string[];
+}
+
+const show = JSON.stringify;
+const GROUP_FIELDS: Record<string, Record<string, LeafKey>> = {};
+for (const [key, at] of Object.entries(LEAF_PATHS) as [LeafKey, { group: string; field: string }][]) {
+    (GROUP_FIELDS[at.group] ??= {})[at.field] = key;
+}
+
+/** Pulumi hands objects and lists over as JSON text; programs pass them as they are. */
+function parsed(value: unknown): unknown {
+    if (typeof value !== "string") {
+        return value;
+    }
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/**
+ * Flattens grouped settings (`orthanc: { replicas }`, `sites: [{ archives }]`) and the flat names still accepted
+ * (`orthancReplicas`) into one map. A value set both ways, an unknown key or field, and more than one site are
+ * problems, each naming the key as written and, where there is one, the nearest valid key.
+ */
+export function flattenSettings(raw: Record<string, unknown>): FlatSettings {
+    const flat: FlatSettings = { values: {}, written: {}, problems: [] };
+    const set = (key: LeafKey, value: unknown, written: string) => {
+        if (flat.written[key] !== undefined) {
+            flat.problems.push(`pacstack:${written} = ${show(value)}: pacstack:${flat.written[key]} sets the same value; keep only pacstack:${leafPath(key)}`);
+            return;
+        }
+        flat.values[key] = value;
+        flat.written[key] = written;
+    };
+    const groupFields = (group: string, prefix: string, value: unknown) => {
+        if (!isObject(value)) {
+            flat.problems.push(`pacstack:${prefix} = ${show(value)}: must be an object with the fields ${Object.keys(GROUP_FIELDS[group]).join(", ")}`);
+            return;
+        }
+        for (const [field, fieldValue] of Object.entries(value)) {
+            const key = GROUP_FIELDS[group][field];
+            if (key) {
+                set(key, fieldValue, `${prefix}.${field}`);
+            } else {
+                const guess = nearest(field, Object.keys(GROUP_FIELDS[group]));
+                flat.problems.push(
+                    `pacstack:${prefix}.${field} = ${show(fieldValue)}: unknown field; allowed fields are ${Object.keys(GROUP_FIELDS[group]).join(", ")}` +
+                        (guess ? ` (did you mean pacstack:${prefix}.${guess}?)` : ""),
+                );
+            }
+        }
+    };
+    const keys = Object.keys(raw).sort();
+    // Grouped keys first, so that a flat name setting the same value is the one reported.
+    for (const key of keys.filter((k) => k in SETTINGS && !(k in LEAF_SETTINGS))) {
+        const value = parsed(raw[key]);
+        if (key !== "sites") {
+            groupFields(key, key, value);
+        } else if (!Array.isArray(value) || !value.every(isObject)) {
+            flat.problems.push(`pacstack:sites = ${show(value)}: must be a list of sites like [{"archives":["orthanc"]}]`);
+        } else if (value.length > 1) {
+            flat.problems.push(`pacstack:sites = ${show(value)}: one site is supported (several need a namespace and an edge host each, which pacstack does not build yet)`);
+        } else if (value.length === 1) {
+            groupFields("sites", "sites[0]", value[0]);
+        }
+    }
+    for (const key of keys.filter((k) => k in LEAF_SETTINGS)) {
+        set(key as LeafKey, raw[key], key);
+    }
+    const known = [...Object.keys(SETTINGS), ...Object.keys(LEAF_PATHS)];
+    for (const key of keys.filter((k) => !(k in SETTINGS) && !(k in LEAF_SETTINGS))) {
+        const guess = nearest(key, known);
+        const suggestion = guess && guess in LEAF_SETTINGS ? leafPath(guess as LeafKey) : guess;
+        flat.problems.push(
+            `pacstack:${key} = ${show(raw[key])}: unknown setting; allowed settings are ${Object.keys(SETTINGS).join(", ")}` +
+                (suggestion ? ` (did you mean pacstack:${suggestion}?)` : ""),
+        );
+    }
+    return flat;
+}
