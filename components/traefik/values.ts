@@ -117,6 +117,8 @@ export function renderTraefikValues(input: TraefikValuesInput): Record<string, u
             kubernetesCRD: { allowCrossNamespace: false, enabled: true, namespaces: input.watchNamespaces },
             kubernetesIngress: { enabled: false },
         },
+        // Roles in the namespaces Traefik serves instead of a ClusterRole that reads every Secret in the cluster.
+        rbac: { enabled: true, namespaced: true },
         resources: { requests: { ...input.resources.requests, ...ephemeral }, limits: { ...input.resources.limits, ...ephemeral } },
         securityContext: restrictedContainerSecurityContext(),
         service: {

@@ -86,6 +86,10 @@ describe("traefik: chart values renderer", () => {
         assert.equal(option.spec.minVersion, "VersionTLS12");
         assert.ok(option.spec.cipherSuites.every((suite) => /GCM|CHACHA20/.test(suite)));
     });
+
+    it("asks for Roles in the namespaces it serves, not a ClusterRole that reads every Secret (rbac.apiserver.test.ts proves it)", () => {
+        assert.deepEqual(values.rbac, { enabled: true, namespaced: true });
+    });
 });
 
 describe("traefik: one DICOM-TLS entrypoint per deployed archive", () => {
