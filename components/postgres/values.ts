@@ -37,6 +37,24 @@ export const POSTGRES_SETTINGS: Record<string, string> = {
  */
 export const HELPER_IMAGE_TAGS = { "os-shell": "12-debian-12-r51", "postgres-exporter": "0.17.1-debian-12-r16" } as const;
 
+/**
+ * The whole pg_hba.conf the chart mounts (its `primary.pgHbaConfiguration`; the chart's own default is
+ * `host all all 0.0.0.0/0 md5`, which accepts unencrypted sessions). Network sessions must use TLS and SCRAM;
+ * unencrypted ones are rejected by name rather than by falling off the end of the file. The Unix socket (the
+ * chart's init scripts and probes inside the pod) also asks for the SCRAM password.
+ */
+export function renderPgHba(): string {
+    return [
+        "# TYPE    DATABASE  USER  ADDRESS     METHOD",
+        "local     all       all              scram-sha-256",
+        "hostssl   all       all   0.0.0.0/0   scram-sha-256",
+        "hostssl   all       all   ::/0        scram-sha-256",
+        "hostnossl all       all   0.0.0.0/0   reject",
+        "hostnossl all       all   ::/0        reject",
+        "",
+    ].join("\n");
+}
+
 export interface PostgresValuesInput {
     /** Release name and fullnameOverride: the Service is reachable under this name. */
     fullname: string;
@@ -88,6 +106,7 @@ export function renderPostgresValues(input: PostgresValuesInput): Record<string,
             livenessProbe: { enabled: true },
             // pacstack renders the database's NetworkPolicy itself, next to the others.
             networkPolicy: { enabled: false },
+            pgHbaConfiguration: renderPgHba(),
             pdb: { create: true, maxUnavailable: 1 },
             persistence: {
                 accessModes: ["ReadWriteOnce"],

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { MAX_ORTHANC_REPLICAS, ORTHANC_INDEX_CONNECTIONS } from "../../components/orthanc/config";
-import { POSTGRES_MAX_CONNECTIONS, POSTGRES_RESERVED_CONNECTIONS, renderPostgresValues } from "../../components/postgres/values";
+import { POSTGRES_MAX_CONNECTIONS, POSTGRES_RESERVED_CONNECTIONS, renderPgHba, renderPostgresValues } from "../../components/postgres/values";
 import { parsePostgresConf } from "../harness/real/pacstack-postgres";
 
 const input = {
@@ -64,5 +64,15 @@ describe("postgres: chart values renderer", () => {
         const s = settings();
         const seconds = Number(s.tcp_keepalives_idle) + Number(s.tcp_keepalives_interval) * Number(s.tcp_keepalives_count);
         assert.ok(seconds > 0 && seconds <= 120, `dead peers found after ${seconds} s`);
+    });
+
+    it("replaces the chart's pg_hba.conf: network sessions only over TLS with SCRAM (proven in pg-hba.real.test.ts)", () => {
+        assert.equal(values.primary.pgHbaConfiguration, renderPgHba());
+        for (const line of renderPgHba().split("\n").filter((l) => l && !l.startsWith("#"))) {
+            const [type, ...rest] = line.split(/\s+/);
+            assert.ok(["local", "hostssl", "hostnossl"].includes(type), `no plain "host" rule: ${line}`);
+            assert.equal(rest.at(-1), type === "hostnossl" ? "reject" : "scram-sha-256", line);
+        }
+        assert.doesNotMatch(renderPgHba(), /\b(md5|trust|password)\b/);
     });
 });

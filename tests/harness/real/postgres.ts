@@ -31,6 +31,11 @@ export interface PostgresOptions {
     logName?: string;
     /** Extra server settings (`-c key=value`), e.g. those pacstack renders for the chart; they win over the defaults here. */
     settings?: Record<string, string>;
+    /**
+     * The pg_hba.conf to run with, e.g. the one pacstack renders for the chart.
+     * @default local trust, and SCRAM over TCP with or without TLS (so tests observe what the *client* chose)
+     */
+    hba?: string;
 }
 
 function postgresUser(): { uid: number; gid: number } {
@@ -63,9 +68,13 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
         chmodSync(join(tlsDir, name), mode);
     }
     const asPostgres = (tool: string, args: string[]) => runOk(runuser, ["-u", "postgres", "--", join(bin, tool), ...args], { cwd: "/" });
-    await asPostgres("initdb", ["-D", dataDir, "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256"]);
-    // TCP accepts TLS and plain sessions alike, so tests observe what the *client* chose.
-    writeFileSync(join(dataDir, "pg_hba.conf"), "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
+    // The superuser has a password, so the harness also works under a pg_hba.conf that asks for it on the socket.
+    const superuserPassword = randomBytes(16).toString("hex");
+    const pwfile = join(options.dir, "superuser-password");
+    writeFileSync(pwfile, `${superuserPassword}\n`, { mode: 0o600 });
+    chownSync(pwfile, owner.uid, owner.gid);
+    await asPostgres("initdb", ["-D", dataDir, "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256", `--pwfile=${pwfile}`]);
+    writeFileSync(join(dataDir, "pg_hba.conf"), options.hba ?? "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n");
 
     const settings = {
         listen_addresses: "127.0.0.1",
@@ -89,7 +98,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
         await waitFor(`PostgreSQL on 127.0.0.1:${options.port}`, ready, { process: proc, timeoutMs: 30_000 });
     };
     const psql = (query: string, database: string): Promise<ToolResult> =>
-        runOk(runuser, ["-u", "postgres", "--", join(bin, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
+        runOk(runuser, ["-u", "postgres", "--", "env", `PGPASSWORD=${superuserPassword}`, join(bin, "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
             "-h", socketDir, "-p", String(options.port), "-d", database, "-c", query], { cwd: "/" });
     await start();
 
