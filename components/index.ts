@@ -6,6 +6,7 @@ export { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, PL
 export { PlatformSettings, flattenSettings } from "./config/settings";
 export { readStackConfig } from "./config/stack";
 export { PlatformConfig, PlatformConfigError, SiteConfig, validatePlatformConfig } from "./config/validate";
+export { NETWORK_DEFAULTS, NetworkConfig } from "./config/network";
 export { IsolatedNamespace, IsolatedNamespaceArgs } from "./namespace/isolated-namespace";
 export { Orthanc, OrthancArgs } from "./orthanc/orthanc";
 export { OrthancConfigInput, renderOrthancConfig, renderOrthancCredentials } from "./orthanc/config";

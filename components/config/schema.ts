@@ -125,6 +125,12 @@ export const LEAF_SETTINGS = {
         description:
             "Cloud only: who reaches the Traefik load balancer. sourceRanges: client CIDRs admitted to web and DICOM (empty: every address); internal: \"\" for a public load balancer or aws, azure, gcp for that cloud's internal one; annotations: extra Service annotations.",
     },
+    network: {
+        type: "object",
+        default: {},
+        description:
+            "Peers of pacstack's NetworkPolicies, any field optional: {dns: {namespace, podLabels, cidrs, ports}, apiServer: {cidrs, ports}, monitoringNamespace}. Unset fields take the platform's defaults (README: NetworkPolicies).",
+    },
     webTlsSecret: {
         type: "string",
         default: "",

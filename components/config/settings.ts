@@ -21,6 +21,15 @@ export interface PlatformSettings {
     storageClass?: string;
     /** DICOM modalities that get a client certificate. @default [] */
     modalities?: string[];
+    /**
+     * Peers of pacstack's NetworkPolicies: where DNS and the API server are, who may scrape metrics.
+     * @default the platform's (README: NetworkPolicies)
+     */
+    network?: {
+        dns?: { namespace?: string; podLabels?: Record<string, string>; cidrs?: string[]; ports?: number[] };
+        apiServer?: { cidrs?: string[]; ports?: number[] };
+        monitoringNamespace?: string;
+    };
     /** Existing kubernetes.io/tls Secret in `namespace` for HTTPS. @default a certificate from the pacstack CA */
     webTlsSecret?: string;
     /** Largest HTTP request body the edge accepts, in MiB. @default 2048 */

@@ -1,4 +1,5 @@
 import { DEFAULT_EXPOSURE, EdgeExposure, readExposure } from "./exposure";
+import { NetworkConfig, validateNetwork } from "./network";
 import { ImageRef, parseImage } from "./image";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
 import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
@@ -40,6 +41,8 @@ export interface PlatformConfig {
     modalities: string[];
     /** Who reaches the cloud load balancer (the default on node ports, where it does not apply). */
     exposure: EdgeExposure;
+    /** Peers of the NetworkPolicies (DNS, the API server, the metrics scrapers). */
+    network: NetworkConfig;
     /** Existing TLS Secret for HTTPS; undefined means pacstack issues one. */
     webTlsSecret?: string;
     uploadLimitMiB: number;
@@ -234,6 +237,15 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             );
         }
     }
+    let network: NetworkConfig | undefined;
+    if ("network" in values && "platform" in values) {
+        const given = values.network;
+        if (given !== null && typeof given === "object" && !Array.isArray(given)) {
+            network = validateNetwork(given as Record<string, unknown>, str("platform") as PlatformKind, problems);
+        } else {
+            problems.push(`pacstack:network = ${show(given)}: must be an object`);
+        }
+    }
     if (num("orthancReplicas") > 1 && str("orthancSharedStorageClass") === "") {
         problems.push(
             `pacstack:${name("orthancReplicas")} = ${num("orthancReplicas")}: more than one Orthanc pod shares the DICOM files, ` +
@@ -280,6 +292,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         },
         modalities,
         exposure: exposure ?? DEFAULT_EXPOSURE,
+        network: network!,
         webTlsSecret: optional("webTlsSecret"),
         uploadLimitMiB: num("uploadLimitMiB"),
         sites: [{ archives: archives as ArchiveKind[], defaultArchive: (optional("defaultArchive") ?? archives[0]) as ArchiveKind, viewerPath: str("viewerPath") }],

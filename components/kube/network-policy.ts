@@ -25,6 +25,24 @@ export interface PortSpec {
     protocol?: "TCP" | "UDP";
 }
 
+/** Where pods resolve names: DNS pods chosen by labels, and addresses (NodeLocal DNSCache, the DNS Service IP). */
+export interface DnsPeers {
+    /** Namespace of the DNS pods. */
+    namespace: string;
+    /** Labels of the DNS pods; empty means no pod peer. */
+    podLabels: Record<string, string>;
+    /** CIDRs of DNS servers that are not pods seen after DNAT (NodeLocal DNSCache's link-local address, ...). */
+    cidrs: string[];
+    /** Ports the DNS servers listen on (UDP and TCP). */
+    ports: number[];
+}
+
+/** Where the Kubernetes API is, as pods see it after the `kubernetes` Service's DNAT: endpoint addresses and ports. */
+export interface ApiServerPeers {
+    cidrs: string[];
+    ports: number[];
+}
+
 function policy(name: string, namespace: string, spec: NetworkPolicySpec): NetworkPolicyDoc {
     return { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name, namespace }, spec };
 }
@@ -46,18 +64,19 @@ export function defaultDeny(namespace: string): NetworkPolicyDoc {
     return policy("default-deny", namespace, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
 }
 
-/** Lets every pod in the namespace resolve names through the cluster DNS. */
-export function allowDns(namespace: string): NetworkPolicyDoc {
+/** Lets every pod in the namespace resolve names through the cluster DNS, wherever the cluster runs it. */
+export function allowDns(namespace: string, dns: DnsPeers): NetworkPolicyDoc {
+    if (Object.keys(dns.podLabels).length === 0 && dns.cidrs.length === 0) {
+        throw new Error("allowDns needs DNS pod labels or CIDRs: a rule without peers would allow every destination");
+    }
+    const pods = Object.keys(dns.podLabels).length
+        ? [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": dns.namespace } }, podSelector: { matchLabels: dns.podLabels } }]
+        : [];
     return policy("allow-dns", namespace, {
         egress: [
             {
-                ports: ports([{ port: 53, protocol: "UDP" }, { port: 53 }]),
-                to: [
-                    {
-                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                        podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-                    },
-                ],
+                ports: ports(dns.ports.flatMap((port) => [{ port, protocol: "UDP" as const }, { port }])),
+                to: [...pods, ...dns.cidrs.map((cidr) => ({ ipBlock: { cidr } }))],
             },
         ],
         podSelector: {},
@@ -93,13 +112,23 @@ export function allowFromAnywhere(name: string, to: Peer & { namespace: string }
     });
 }
 
+/** Lets pods of another namespace (e.g. Prometheus in `monitoring`) reach `to` pods on the given ports. */
+export function allowFromNamespace(name: string, to: Peer & { namespace: string }, fromNamespace: string, list: PortSpec[]): NetworkPolicyDoc {
+    return policy(name, to.namespace, {
+        ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": fromNamespace } } }], ports: ports(list) }],
+        podSelector: { matchLabels: to.podLabels },
+        policyTypes: ["Ingress"],
+    });
+}
+
 /**
- * Lets pods reach the Kubernetes API. Its address is not a pod, so no selector can name it; the
- * allow is limited to the API ports.
+ * Lets pods reach the Kubernetes API. Its address is not a pod, so no selector can name it: the allow names the
+ * API server's endpoint addresses and ports (what a NetworkPolicy sees after the `kubernetes` Service's DNAT).
  */
-export function allowKubernetesApi(name: string, from: Peer & { namespace: string }): NetworkPolicyDoc {
+export function allowKubernetesApi(name: string, from: Peer & { namespace: string }, apiServer: ApiServerPeers): NetworkPolicyDoc {
+    if (apiServer.cidrs.length === 0) throw new Error("allowKubernetesApi needs the API server's CIDRs: a rule without peers would allow every destination");
     return policy(name, from.namespace, {
-        egress: [{ ports: ports([{ port: 443 }, { port: 6443 }, { port: 16443 }]) }],
+        egress: [{ ports: ports(apiServer.ports.map((port) => ({ port }))), to: apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })) }],
         podSelector: { matchLabels: from.podLabels },
         policyTypes: ["Egress"],
     });

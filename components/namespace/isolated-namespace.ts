@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { allowDns, defaultDeny } from "../kube/network-policy";
+import { allowDns, defaultDeny, DnsPeers } from "../kube/network-policy";
 import { createNetworkPolicies } from "../kube/resources";
 import { PodSecurityLevel, podSecurityLabels } from "./labels";
 
@@ -12,6 +12,8 @@ export interface IsolatedNamespaceArgs {
      * @default "restricted"
      */
     podSecurity?: PodSecurityLevel;
+    /** Where the namespace's pods resolve names (the cluster DNS pods and addresses). */
+    dns: DnsPeers;
     /**
      * Provider for the namespace itself, which outlives `pulumi destroy`: give one with upsertExistingObjects so
      * that a later deployment adopts the kept namespace instead of failing with AlreadyExists.
@@ -37,7 +39,7 @@ export class IsolatedNamespace extends pulumi.ComponentResource {
             { parent: this, retainOnDelete: true, provider: args.keptObjectProvider },
         );
         this.name = this.namespace.metadata.name;
-        createNetworkPolicies(this, name, [defaultDeny(args.name), allowDns(args.name)], { dependsOn: [this.namespace] });
+        createNetworkPolicies(this, name, [defaultDeny(args.name), allowDns(args.name, args.dns)], { dependsOn: [this.namespace] });
         this.registerOutputs({ name: this.name });
     }
 }

@@ -61,8 +61,8 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
     const keptObjectProvider = options.keptObjectProvider ?? (options.provider ? options.provider : fromConfig({ upsertExistingObjects: true }, "kubernetes-adopt"));
     const child = { parent, providers: { kubernetes: provider } };
 
-    const app = new IsolatedNamespace(name, { name: config.namespace, keptObjectProvider }, child);
-    const ingress = new IsolatedNamespace(`${name}-ingress`, { name: config.ingressNamespace, keptObjectProvider }, child);
+    const app = new IsolatedNamespace(name, { name: config.namespace, keptObjectProvider, dns: config.network.dns }, child);
+    const ingress = new IsolatedNamespace(`${name}-ingress`, { name: config.ingressNamespace, keptObjectProvider, dns: config.network.dns }, child);
     const inApp = { ...child, dependsOn: [app] };
 
     const webPassword = new random.RandomPassword(`${name}-web-user`, { length: 32, special: false }, { parent });

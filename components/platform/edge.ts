@@ -27,6 +27,8 @@ export function createEdge(core: PlatformCore, publications: Publication[]): { t
             uploadLimitMiB: config.uploadLimitMiB,
             tcpEntryPoints: publications.flatMap((p) => p.entryPoints).map(({ entryPoint, port, nodePort }) => ({ entryPoint, port, nodePort })),
             exposure: config.exposure,
+            apiServer: config.network.apiServer,
+            monitoringNamespace: config.network.monitoringNamespace,
         },
         { ...child, dependsOn: [core.namespaces.ingress] },
     );

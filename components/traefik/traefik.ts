@@ -2,10 +2,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../config/platform";
 import { ImageRef } from "../config/image";
-import { allowFromAnywhere, allowKubernetesApi } from "../kube/network-policy";
+import { allowFromAnywhere, allowFromNamespace, allowKubernetesApi, ApiServerPeers } from "../kube/network-policy";
 import { createNetworkPolicies } from "../kube/resources";
 import { EdgeExposure } from "../config/exposure";
-import { TRAEFIK_CHART, TRAEFIK_REPOSITORY, TcpEntryPoint, entrypointPorts, renderDefaultTlsOption, renderTraefikValues } from "./values";
+import { METRICS_PORT, TRAEFIK_CHART, TRAEFIK_REPOSITORY, TcpEntryPoint, entrypointPorts, renderDefaultTlsOption, renderTraefikValues } from "./values";
 
 export interface TraefikArgs {
     /** Namespace Traefik runs in (its own). */
@@ -34,6 +34,10 @@ export interface TraefikArgs {
      * @default open to every address, public, no annotations
      */
     exposure?: Partial<EdgeExposure>;
+    /** The API server's endpoint addresses and ports, the only egress Traefik needs besides the backends and DNS. */
+    apiServer: ApiServerPeers;
+    /** Namespace whose pods may scrape Traefik's metrics port. */
+    monitoringNamespace: string;
 }
 
 /**
@@ -87,7 +91,8 @@ export class Traefik extends pulumi.ComponentResource {
         const pods = { namespace: args.namespace, podLabels: this.podLabels };
         createNetworkPolicies(this, name, [
             allowFromAnywhere("traefik-entrypoints", pods, entrypointPorts(tcpEntryPoints).map((port) => ({ port }))),
-            allowKubernetesApi("traefik-kubernetes-api", pods),
+            allowKubernetesApi("traefik-kubernetes-api", pods, args.apiServer),
+            allowFromNamespace("traefik-metrics", pods, args.monitoringNamespace, [{ port: METRICS_PORT }]),
         ]);
         this.registerOutputs({});
     }

@@ -9,6 +9,8 @@ export const TRAEFIK_REPOSITORY = "https://traefik.github.io/charts";
 export const ENTRYPOINT_PORTS = { web: 8000, websecure: 8443 } as const;
 export const WEB_ENTRYPOINT = "websecure";
 export const TRAEFIK_UID = 65532;
+/** Port of the chart's `metrics` entrypoint (Prometheus, on by default in chart 41.x; static-config.test.ts checks it). */
+export const METRICS_PORT = 9100;
 
 export interface TraefikValuesInput {
     image: ImageRef;

@@ -2,10 +2,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { KubeApiServer, startKubeApiServer } from "../harness/kube/apiserver";
+import { KubeApiServer, SERVICE_CLUSTER_IP_RANGE, startKubeApiServer } from "../harness/kube/apiserver";
 import { KubeClient, KubeError, KubeObject } from "../harness/kube/client";
 import { installCrds, traefikCrds } from "../harness/kube/crds";
+import { egressAllowsAddress } from "../harness/kube/network-policy-match";
 import { objectsOf, podsOf, TestKeyPair } from "../harness/kube/plan-objects";
+import { waitFor } from "../harness/real/processes";
 import { createTestPki } from "../harness/real/pki";
 import { planStack } from "../harness/plan-runner";
 import { VARIANTS } from "../harness/variants";
@@ -104,6 +106,43 @@ describe("API server: a real kube-apiserver (Pod Security admission on) accepts 
                 return true;
             });
             await assert.rejects(server.client.create(route), /unknown field "spec\.routes\[0\]\.middlewarez"/);
+        });
+    });
+
+    describe("Traefik's egress to the Kubernetes API names the API server's real endpoint", () => {
+        let endpoints: { address: string; port: number }[];
+        before(async () => {
+            const path = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes";
+            const published = async () => ((await server.client.ok("GET", path)).items ?? []).length > 0;
+            await waitFor("the kubernetes EndpointSlice", published, { timeoutMs: 60_000, intervalMs: 500 });
+            const slices = (await server.client.ok("GET", path)).items as any[];
+            endpoints = slices.flatMap((s) => s.endpoints.flatMap((e: any) => e.addresses.flatMap((address: string) => s.ports.map((p: any) => ({ address, port: p.port })))));
+            assert.ok(endpoints.length > 0);
+        });
+        const apiPolicy = async (overrides: Record<string, string>) => {
+            const plan = await planStack("dev", overrides);
+            assert.equal(plan.code, 0, plan.stderr);
+            const policy = objectsOf(plan, tls).find((o) => o.kind === "NetworkPolicy" && o.metadata.name!.endsWith("-traefik-kubernetes-api"));
+            assert.ok(policy, "no Kubernetes API policy in the plan");
+            return policy as any;
+        };
+
+        it("with network.apiServer set from the cluster's EndpointSlice, every endpoint address and port is allowed, nothing else", async () => {
+            const network = { apiServer: { cidrs: endpoints.map((e) => `${e.address}/32`), ports: [...new Set(endpoints.map((e) => e.port))] } };
+            const policy = await apiPolicy({ network: JSON.stringify(network) });
+            await server.apply(policy);
+            for (const { address, port } of endpoints) assert.ok(egressAllowsAddress(policy, address, port), `${address}:${port}`);
+            // The Service's own address and port are never what a NetworkPolicy sees (kube-proxy DNATs first).
+            const serviceIp = SERVICE_CLUSTER_IP_RANGE.replace(/0\/\d+$/, "1");
+            assert.equal(egressAllowsAddress(policy, serviceIp, 443), false);
+            assert.equal(egressAllowsAddress(policy, "203.0.113.7", endpoints[0].port), false, "another host on the API port");
+            assert.equal(egressAllowsAddress(policy, endpoints[0].address, 22), false, "another port of the API host");
+        });
+
+        it("the platform default is no longer 'any host': an API server outside it is not reached until configured", async () => {
+            const policy = await apiPolicy({});
+            assert.equal(egressAllowsAddress(policy, endpoints[0].address, 8443), false);
+            assert.ok(egressAllowsAddress(policy, "192.168.49.2", 8443), "minikube's usual API address and port");
         });
     });
 });

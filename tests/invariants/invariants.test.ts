@@ -127,7 +127,7 @@ describe("invariants: security and reliability rules over the whole graph", func
                     const name = namespace.metadata.name;
                     assert.equal(namespace.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted", name);
                     assert.ok(plan.keptOnDestroy.some((k) => k.type === "kubernetes:core/v1:Namespace" && k.name === name), `${name} would be deleted with its volumes`);
-                    const deny = inputsOf(plan, "NetworkPolicy").find((p) => p.metadata.namespace === name && p.metadata.name === "default-deny");
+                    const deny = inputsOf(plan, "NetworkPolicy").find((p) => p.metadata.namespace === name && p.metadata.name.endsWith("-default-deny"));
                     assert.deepEqual(deny?.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] }, `${name} has no default deny`);
                 }
                 for (const workload of workloadsOf(plan)) {
@@ -147,6 +147,13 @@ describe("invariants: security and reliability rules over the whole graph", func
                     if ((release.inputs as any).values.primary?.persistence?.enabled) {
                         assert.deepEqual(persistence, { enabled: true, whenDeleted: "Retain", whenScaled: "Retain" }, release.name);
                     }
+                }
+            });
+
+            it("names every NetworkPolicy after its component, never generically (no collision with a namespace's own)", () => {
+                for (const policy of plan.resources.filter((r) => r.type === "kubernetes:networking.k8s.io/v1:NetworkPolicy")) {
+                    assert.equal((policy.inputs as any).metadata.name, policy.name, "object named like its resource, prefixed by the component");
+                    assert.match(policy.name, /^pacstack-/);
                 }
             });
 
