@@ -14,9 +14,9 @@ export interface TestKeyPair {
 /**
  * Every Kubernetes object a plan renders, Namespaces first. Secret values are the plan's "[secret]" placeholders
  * (the mocks' generated values redacted), except in kubernetes.io/tls Secrets: the mocks cannot issue
- * certificates, so `tls` stands in for tls.crt, tls.key and ca.crt, and the server's own check of the pair runs.
+ * certificates, so `tls` (when given) stands in for tls.crt, tls.key and ca.crt, and the server's own check of the pair runs.
  */
-export function objectsOf(plan: PlanResult, tls: TestKeyPair): KubeObject[] {
+export function objectsOf(plan: PlanResult, tls?: TestKeyPair): KubeObject[] {
     const resources = plan.resources.filter((r) => r.type.startsWith("kubernetes:") && !NOT_OBJECTS.has(r.type));
     const objects = resources.map((r) => structuredClone(r.inputs) as unknown as KubeObject);
     for (const [i, o] of objects.entries()) {
@@ -24,7 +24,7 @@ export function objectsOf(plan: PlanResult, tls: TestKeyPair): KubeObject[] {
         const type = `kubernetes:${o.apiVersion.includes("/") ? o.apiVersion : `core/${o.apiVersion}`}:${o.kind}`;
         if (type !== resources[i].type) throw new Error(`${resources[i].type} ${resources[i].name} renders a ${o.apiVersion} ${o.kind}`);
         if (!o.metadata?.name) throw new Error(`${o.kind} without metadata.name: the tier applies objects under the name pacstack gives them`);
-        if (o.kind === "Secret" && o.type === "kubernetes.io/tls") {
+        if (tls && o.kind === "Secret" && o.type === "kubernetes.io/tls") {
             const data = o.stringData as Record<string, string>;
             const stand = { "tls.crt": tls.certPem, "tls.key": tls.keyPem, "ca.crt": tls.caPem } as Record<string, string>;
             for (const key of Object.keys(data)) data[key] = stand[key] ?? data[key];
