@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { archiveEntryPoints } from "./entrypoints";
 import { mergeChartValues, renderTraefikArguments } from "../../components/traefik/static-config";
-import { TraefikValuesInput, renderTraefikValues } from "../../components/traefik/values";
+import { METRICS_PORT, TraefikValuesInput, renderTraefikValues } from "../../components/traefik/values";
 
 const input: TraefikValuesInput = {
     image: { registry: "docker.io", repository: "traefik", tag: "v3.7.11" },
@@ -30,6 +30,7 @@ describe("traefik: static configuration the chart derives from pacstack's values
             "--metrics.prometheus.entrypoint=metrics",
             "--providers.kubernetescrd",
             "--providers.kubernetescrd.allowEmptyServices=true",
+            "--providers.kubernetescrd.disableClusterScopeResources=true",
             "--providers.kubernetescrd.namespaces=pacstack-ingress,pacstack",
             "--entryPoints.web.http.redirections.entryPoint.to=:30443",
             "--entryPoints.web.http.redirections.entryPoint.scheme=https",
@@ -59,9 +60,13 @@ describe("traefik: static configuration the chart derives from pacstack's values
     });
 
     it("follows rbac.namespaced as the chart does (no cluster-scoped reads)", () => {
-        const values = { ...renderTraefikValues(input), rbac: { namespaced: true } };
-        assert.ok(renderTraefikArguments(values, "pacstack-ingress").includes("--providers.kubernetescrd.disableClusterScopeResources=true"));
-        assert.ok(!args().some((a) => a.includes("disableClusterScopeResources")));
+        assert.ok(args().includes("--providers.kubernetescrd.disableClusterScopeResources=true"));
+        const clusterWide = { ...renderTraefikValues(input), rbac: { enabled: true, namespaced: false } };
+        assert.ok(!renderTraefikArguments(clusterWide, "pacstack-ingress").some((a) => a.includes("disableClusterScopeResources")));
+    });
+
+    it("serves metrics on the port its NetworkPolicy opens to the monitoring namespace", () => {
+        assert.ok(args().includes(`--entryPoints.metrics.address=:${METRICS_PORT}/tcp`));
     });
 
     it("refuses a value it does not translate, so no setting escapes the real-Traefik tests", () => {
