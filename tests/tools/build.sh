@@ -7,6 +7,11 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 cache="${PACSTACK_TOOLS_DIR:-$HOME/.cache/pacstack-tools}"
 export GOFLAGS=-mod=mod CGO_ENABLED=0
+mkdir -p "$cache"
+# One build at a time per cache: test processes started together (several checkouts, parallel CI jobs) wait for
+# the first one's build instead of building the same tool again into the same folder.
+exec 9>"$cache/.build.lock"
+flock 9
 
 # tool  module-folder  package  version-module (whose version names the cache entry)
 tools=(

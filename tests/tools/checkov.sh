@@ -6,6 +6,9 @@ set -euo pipefail
 CHECKOV_VERSION=3.3.30
 cache="${PACSTACK_TOOLS_DIR:-$HOME/.cache/pacstack-tools}"
 venv="$cache/checkov-$CHECKOV_VERSION"
+mkdir -p "$cache"
+exec 9>"$cache/.checkov.lock"
+flock 9  # one install at a time per cache; the others then reuse it
 if [ -f "$venv/.complete" ]; then
   echo "reuse checkov $CHECKOV_VERSION ($venv)" >&2
   echo "$venv/bin/checkov"
@@ -14,7 +17,6 @@ fi
 echo "install checkov $CHECKOV_VERSION" >&2
 start=$SECONDS
 rm -rf "$venv"
-mkdir -p "$cache"
 python3 -m venv "$venv"
 "$venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION" >&2
 touch "$venv/.complete"
