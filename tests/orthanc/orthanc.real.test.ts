@@ -17,6 +17,7 @@ import { logOffset, logSince } from "../harness/real/logs";
 import { freePort, stopAllProcesses, waitFor } from "../harness/real/processes";
 import { runTool, ToolResult } from "../harness/real/tools";
 import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
+import { renderPgHba } from "../../components/postgres/values";
 
 
 /** The only keys the loopback variant may change: addresses, ports and paths. Any other drift fails test (a). */
@@ -55,7 +56,8 @@ describe("Orthanc tier against real Orthanc + PostgreSQL (Debian)", function () 
         chmodSync(work, 0o711); // PostgreSQL runs as `postgres` and must reach its folder inside
         pki = await createTestPki(join(work, "pki"));
         const [pgPort, httpPort, dicomPort] = await Promise.all([freePort(), freePort(), freePort()]);
-        postgres = await startPostgres({ dir: join(work, "postgres"), port: pgPort, tls: { cert: pki.server.cert, key: pki.server.key } });
+        // The pg_hba.conf pacstack gives the chart (TLS + SCRAM only): Orthanc must connect under it.
+        postgres = await startPostgres({ dir: join(work, "postgres"), port: pgPort, tls: { cert: pki.server.cert, key: pki.server.key }, hba: renderPgHba() });
         dbPassword = await postgres.createRoleAndDatabase(PRODUCTION_ORTHANC_INPUT.database.username, PRODUCTION_ORTHANC_INPUT.database.name);
         orthanc = await startOrthanc({
             production,
