@@ -45,8 +45,16 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
     }
     Object.assign(values, stackFile?.config ?? {});
     for (const [key, value] of Object.entries(overrides)) {
-        // `key=value` is a pacstack setting; `namespace:key=value` is taken as written, as in a stack file.
-        values[key.includes(":") ? key : `pacstack:${key}`] = value;
+        // `key=value` is a pacstack setting; `namespace:key=value` is taken as written, as in a stack file;
+        // `group.field=value` sets one field of a group (like `pulumi config set --path`).
+        const [group, field, ...deeper] = key.split(".");
+        if (field !== undefined && deeper.length === 0 && !key.includes(":")) {
+            const current = values[`pacstack:${group}`];
+            const object = typeof current === "string" ? (JSON.parse(current) as Record<string, unknown>) : { ...((current as Record<string, unknown>) ?? {}) };
+            values[`pacstack:${group}`] = { ...object, [field]: value };
+        } else {
+            values[key.includes(":") ? key : `pacstack:${key}`] = value;
+        }
     }
     const config: Record<string, string> = {};
     for (const [key, value] of Object.entries(values)) {

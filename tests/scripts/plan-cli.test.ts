@@ -25,6 +25,16 @@ describe("scripts: `npm run plan` says what is wrong with its input", function (
         assert.match(plan.stderr, /pacstack:uploadLimitMb = "10": unknown setting; .*\(did you mean pacstack:uploadLimitMiB\?\)/);
     });
 
+    it("sets one field of a group with group.field=value, keeping the stack file's other fields", async () => {
+        const plan = await planStack("prod", { "orthanc.replicas": 3 });
+        assert.equal(plan.code, 0, plan.stderr);
+        const deployment = plan.resources.find((r) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "pacstack-orthanc")!.inputs as any;
+        assert.equal(deployment.spec.replicas, 3);
+        const claim = plan.resources.find((r) => r.name === "pacstack-orthanc-storage")!.inputs as any;
+        assert.deepEqual(claim.spec.resources.requests, { storage: "2Ti" }, "Pulumi.prod.yaml's orthanc.storageSize is kept");
+        assert.deepEqual(claim.spec.accessModes, ["ReadWriteMany"]);
+    });
+
     it("refuses an assignment without a key", async () => {
         const plan = await planStack("dev", { "": "x" });
         assert.equal(plan.code, 2);
