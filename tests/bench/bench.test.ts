@@ -9,7 +9,8 @@ import { parseStoreLog, slices } from "../harness/real/scu";
 import { ctPixels, writeCtStudy, writeStudyPopulation } from "../harness/real/synthetic";
 import { runOk } from "../harness/real/tools";
 import { renderChart } from "./chart";
-import { BenchReport, parseOptions, summaryMarkdown } from "./run";
+import { BenchReport, summaryMarkdown } from "./report";
+import { parseOptions } from "./run";
 import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 import { applyPatch, builtinTargets, variantTarget } from "./targets";
 

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { HEADLESS_CHROMIUM_ARGS, requireBinary } from "../harness/real/binaries";
 import { runTool } from "../harness/real/tools";
-import type { BenchReport } from "./run";
+import type { BenchReport } from "./report";
 
 export const CHART_SIZE = { width: 900, height: 600 };
 const COLORS = ["#7f7f7f", "#bcbd22", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"];

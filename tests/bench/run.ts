@@ -12,7 +12,7 @@
  * DICOM figures come out about ten times too low (the orthancteam images build dcmtk with DISABLE_NAGLE_ALGORITHM).
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { renderOrthancCredentials } from "../../components/orthanc/config";
@@ -26,6 +26,8 @@ import { storeParallel } from "../harness/real/scu";
 import { SyntheticFile, writeCtStudy, writeStudyPopulation } from "../harness/real/synthetic";
 import { runTool } from "../harness/real/tools";
 import { renderChart, svgToPng } from "./chart";
+import { countInstances, queryPhase } from "./queries";
+import { BenchReport, IngestRun, log, publish, ratios, round, summaryMarkdown, TargetResult } from "./report";
 import { builtinTargets, OrthancTarget, StorescpTarget, variantTarget, VariantSpec } from "./targets";
 
 export const BENCH_OUTPUT = resolve(__dirname, "../../test-output/bench");
@@ -96,67 +98,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     return options;
 }
 
-export interface IngestRun {
-    dataset: "large" | "small";
-    associations: number;
-    instances: number;
-    bytes: number;
-    seconds: number;
-    instancesPerSecond: number;
-    megabytesPerSecond: number;
-}
-
-export interface LatencySummary {
-    count: number;
-    p50Ms: number;
-    p95Ms: number;
-    maxMs: number;
-    /** Studies in the answer (first query), to show what the search returns. */
-    answers: number;
-    example: string;
-}
-
-export interface TargetResult {
-    id: string;
-    label: string;
-    description: string;
-    tls: boolean;
-    ingest: IngestRun[];
-    qido?: { studiesStored: number; kinds: Record<string, LatencySummary>; overall: { p50Ms: number; p95Ms: number } };
-    wadoMetadata?: { instances: number; firstMs: number; p50Ms: number; runs: number };
-    software?: Record<string, string>;
-    config?: Record<string, unknown>;
-    postgresSettings?: Record<string, string>;
-}
-
-export interface BenchReport {
-    generatedAt: string;
-    command: string;
-    options: Omit<BenchOptions, "out">;
-    machine: {
-        cpuModel: string;
-        cpus: number;
-        memoryGiB: number;
-        kernel: string;
-        node: string;
-        loadAverageStart: number[];
-        loadAverageEnd: number[];
-    };
-    software: Record<string, string>;
-    datasets: Record<string, { instances: number; rows: number; columns: number; bytesPerInstance: number }>;
-    targets: TargetResult[];
-    ratios: Record<string, Record<string, number>>;
-    durationSeconds: number;
-}
-
-const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-
-function log(message: string): void {
-    process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
-}
-
-interface Datasets {
+export interface Datasets {
     large: SyntheticFile[];
     small: SyntheticFile[];
     population: SyntheticFile[];
@@ -251,99 +193,6 @@ async function benchStorescp(target: StorescpTarget, work: string, data: Dataset
     }
 }
 
-async function timed<T>(action: () => Promise<T>): Promise<{ ms: number; value: T }> {
-    const started = process.hrtime.bigint();
-    const value = await action();
-    return { ms: Number(process.hrtime.bigint() - started) / 1e6, value };
-}
-
-/** Worklist-style QIDO-RS study searches against the stored population. */
-function qidoQueries(population: SyntheticFile[]): Record<string, () => string> {
-    const pick = () => population[Math.floor(Math.random() * population.length)];
-    return {
-        PatientID: () => `/dicom-web/studies?PatientID=${pick().patientId}`,
-        AccessionNumber: () => `/dicom-web/studies?AccessionNumber=${pick().accessionNumber}`,
-        // Not percent-encoded: Orthanc 1.10 matches "%5E" literally instead of decoding it to "^".
-        "PatientName prefix*": () => `/dicom-web/studies?PatientName=${pick().patientName.slice(0, -1)}*`,
-        "StudyDate week, limit 25": () => {
-            const day = pick().studyDate;
-            const start = new Date(Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8))));
-            const end = new Date(start.getTime() + 6 * 86_400_000);
-            const fmt = (d: Date) => d.toISOString().slice(0, 10).replace(/-/g, "");
-            return `/dicom-web/studies?StudyDate=${fmt(start)}-${fmt(end)}&limit=25`;
-        },
-    };
-}
-
-async function queryPhase(
-    orthanc: OrthancServer,
-    association: Association,
-    data: Datasets,
-    options: BenchOptions,
-    postgres?: PostgresServer,
-): Promise<Pick<TargetResult, "qido" | "wadoMetadata">> {
-    const before = await countInstances(orthanc);
-    const populated = await storeParallel(association, data.population.map((f) => f.file), 4);
-    if (populated.failed.length > 0) throw new Error(`population: ${populated.failed.length} C-STORE failed\n${populated.outcomes[0].output.slice(-2000)}`);
-    const series = await storeParallel(association, data.series.map((f) => f.file), 4);
-    if (series.failed.length > 0) throw new Error(`series: ${series.failed.length} C-STORE failed`);
-    const stored = (await countInstances(orthanc)) - before;
-    if (stored !== data.population.length + data.series.length) throw new Error(`query phase: ${stored} instances indexed`);
-    log(`  stored ${data.population.length} studies + a ${data.series.length}-instance series`);
-    // Searches are timed on a settled database, as in production where autovacuum keeps up: right after a bulk
-    // load PostgreSQL's statistics are stale and autovacuum/autoanalyze would run during the measurement.
-    if (postgres) await postgres.sql("VACUUM ANALYZE", "orthanc");
-
-    const accept = { Accept: "application/dicom+json" };
-    const kinds: Record<string, LatencySummary> = {};
-    const all: number[] = [];
-    for (const [kind, query] of Object.entries(qidoQueries(data.population))) {
-        for (let i = 0; i < 5; i++) await orthanc.request(query(), { headers: accept }); // warm-up
-        const times: number[] = [];
-        let answers = -1;
-        let example = "";
-        for (let i = 0; i < options.queries; i++) {
-            const path = query();
-            const { ms, value } = await timed(() => orthanc.request(path, { headers: accept }));
-            if (value.status !== 200 && value.status !== 204) throw new Error(`QIDO ${path}: HTTP ${value.status} ${value.body.toString().slice(0, 500)}`);
-            const found = value.status === 204 || value.body.length === 0 ? 0 : (JSON.parse(value.body.toString()) as unknown[]).length;
-            if (found < 1) throw new Error(`QIDO ${path} found nothing`);
-            if (answers < 0) {
-                answers = found;
-                example = path;
-            }
-            times.push(ms);
-        }
-        all.push(...times);
-        times.sort((a, b) => a - b);
-        kinds[kind] = { count: times.length, p50Ms: round(percentile(times, 50)), p95Ms: round(percentile(times, 95)), maxMs: round(times[times.length - 1]), answers, example };
-        log(`  QIDO ${kind}: p50 ${kinds[kind].p50Ms} ms, p95 ${kinds[kind].p95Ms} ms (${answers} answers)`);
-    }
-    all.sort((a, b) => a - b);
-    const qido = { studiesStored: data.population.length, kinds, overall: { p50Ms: round(percentile(all, 50)), p95Ms: round(percentile(all, 95)) } };
-
-    const first = data.series[0];
-    const path = `/dicom-web/studies/${first.studyUid}/series/${first.seriesUid}/metadata`;
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-        const { ms, value } = await timed(() => orthanc.request(path, { headers: accept, timeoutMs: 300_000 }));
-        if (value.status !== 200) throw new Error(`WADO-RS ${path}: HTTP ${value.status}`);
-        const instances = (JSON.parse(value.body.toString()) as unknown[]).length;
-        if (instances !== data.series.length) throw new Error(`WADO-RS metadata: ${instances} instances, expected ${data.series.length}`);
-        times.push(ms);
-    }
-    const rest = times.slice(1).sort((a, b) => a - b);
-    const wadoMetadata = { instances: data.series.length, firstMs: round(times[0]), p50Ms: round(percentile(rest, 50)), runs: times.length };
-    log(`  WADO-RS metadata (${data.series.length} instances): first ${wadoMetadata.firstMs} ms, then p50 ${wadoMetadata.p50Ms} ms`);
-    return { qido, wadoMetadata };
-}
-
-async function countInstances(orthanc: OrthancServer): Promise<number> {
-    const answer = await orthanc.request("/statistics");
-    if (answer.status !== 200) throw new Error(`/statistics: HTTP ${answer.status}`);
-    return (JSON.parse(answer.body.toString()) as { CountInstances: number }).CountInstances;
-}
-
 async function orthancSoftware(orthanc: OrthancServer): Promise<Record<string, string>> {
     const system = JSON.parse((await orthanc.request("/system")).body.toString()) as { Version: string; DatabaseBackendPlugin: string | null };
     const software: Record<string, string> = { orthanc: system.Version, index: system.DatabaseBackendPlugin ? "PostgreSQL plugin" : "SQLite (built in)" };
@@ -408,57 +257,9 @@ async function benchOrthanc(target: OrthancTarget, work: string, data: Datasets,
     }
 }
 
-function ratios(targets: TargetResult[]): Record<string, Record<string, number>> {
-    const byId = new Map(targets.map((t) => [t.id, t]));
-    const out: Record<string, Record<string, number>> = {};
-    const pairs = [["d", "b"], ["d", "c"], ["c", "b"], ["b", "a"], ["d", "a-tls"], ["d", "d-before"], ["d-1conn", "d-before"], ["d", "d-1conn"], ["d-1conn", "b"]];
-    for (const [x, y] of pairs) {
-        const tx = byId.get(x);
-        const ty = byId.get(y);
-        if (!tx || !ty) continue;
-        const entry: Record<string, number> = {};
-        for (const run of tx.ingest) {
-            const other = ty.ingest.find((r) => r.dataset === run.dataset && r.associations === run.associations);
-            if (other) entry[`${run.dataset}@${run.associations}`] = round(run.instancesPerSecond / other.instancesPerSecond, 2);
-        }
-        out[`${x}/${y}`] = entry;
-    }
-    return out;
-}
-
 async function toolVersion(binary: string, args: string[], pattern: RegExp): Promise<string> {
     const result = await runTool(binary, args);
     return pattern.exec(result.output)?.[1] ?? result.output.trim().split("\n")[0];
-}
-
-export function summaryMarkdown(report: BenchReport): string {
-    const lines: string[] = [];
-    const m = report.machine;
-    lines.push(`Machine: ${m.cpuModel}, ${m.cpus} CPUs, ${m.memoryGiB} GiB, Linux ${m.kernel}; load average ${m.loadAverageStart.join(" ")} at start, ${m.loadAverageEnd.join(" ")} at end.`);
-    lines.push(`Software: ${Object.entries(report.software).map(([k, v]) => `${k} ${v}`).join(", ")}.`);
-    lines.push("");
-    const runs = report.targets[0]?.ingest.map((r) => `${r.dataset}@${r.associations}`) ?? [];
-    const header = (r: string) => {
-        const [dataset, n] = r.split("@");
-        return `${dataset === "large" ? "512² CT" : "small CT"} ×${n}`;
-    };
-    lines.push(`| target | ${runs.map(header).join(" | ")} | QIDO p50/p95 ms | WADO-RS metadata ms |`);
-    lines.push(`|---|${runs.map(() => "---:").join("|")}|---:|---:|`);
-    for (const t of report.targets) {
-        const cells = runs.map((r) => {
-            const run = t.ingest.find((x) => `${x.dataset}@${x.associations}` === r);
-            return run ? `${run.instancesPerSecond} (${run.megabytesPerSecond} MB/s)` : "—";
-        });
-        const qido = t.qido ? `${t.qido.overall.p50Ms} / ${t.qido.overall.p95Ms}` : "—";
-        const wado = t.wadoMetadata ? `${t.wadoMetadata.firstMs} (then ${t.wadoMetadata.p50Ms})` : "—";
-        lines.push(`| (${t.id}) ${t.label} | ${cells.join(" | ")} | ${qido} | ${wado} |`);
-    }
-    lines.push("");
-    lines.push("Ingest cells: instances/s (MB/s). Ratios of instances/s:");
-    for (const [pair, entry] of Object.entries(report.ratios)) {
-        lines.push(`- ${pair}: ${Object.entries(entry).map(([k, v]) => `${header(k)} ${v}`).join(", ")}`);
-    }
-    return lines.join("\n") + "\n";
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -540,16 +341,6 @@ async function main(argv: string[]): Promise<number> {
     } finally {
         await stopAllProcesses();
         rmSync(work, { recursive: true, force: true });
-    }
-}
-
-/** Copies a chosen report and its chart to tests/bench/results/ (committed, shown in README). */
-export function publish(fromDir: string): void {
-    const to = resolve(__dirname, "results");
-    mkdirSync(to, { recursive: true });
-    for (const file of ["report.json", "throughput.png"]) {
-        if (!statSync(join(fromDir, file)).isFile()) throw new Error(`${fromDir}/${file} missing`);
-        copyFileSync(join(fromDir, file), join(to, file));
     }
 }
 
