@@ -28,7 +28,7 @@ export interface CertificatesArgs {
      * An existing kubernetes.io/tls Secret (in `namespace`) for HTTPS. When set, no web certificate is issued.
      * @default undefined
      */
-    webTlsSecret?: string;
+    webTlsSecret?: pulumi.Input<string>;
 }
 
 /** A client certificate and its private key, PEM encoded. */
@@ -43,7 +43,7 @@ export interface ClientCredential {
  */
 export class Certificates extends pulumi.ComponentResource {
     public readonly caCertificatePem: pulumi.Output<string>;
-    public readonly webTlsSecretName: string;
+    public readonly webTlsSecretName: pulumi.Input<string>;
     public readonly dicomTlsSecretName: string;
     /** Undefined when no database certificate was asked for. */
     public readonly databaseTlsSecretName: string | undefined;

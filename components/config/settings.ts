@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { LEAF_PATHS, LEAF_SETTINGS, LeafKey, SETTINGS, leafPath } from "./schema";
 import { nearest } from "./suggest";
 import { ArchiveKind, PlatformKind } from "./schema";
@@ -17,8 +18,8 @@ export interface PlatformSettings {
     kubeContext?: string;
     /** kubeconfig file of that provider. @default $KUBECONFIG or ~/.kube/config */
     kubeconfig?: string;
-    /** Storage class of the database and DICOM volumes. @default the platform's */
-    storageClass?: string;
+    /** Storage class of the database and DICOM volumes (another resource's output works). @default the platform's */
+    storageClass?: pulumi.Input<string>;
     /** DICOM modalities that get a client certificate. @default [] */
     modalities?: string[];
     /**
@@ -30,15 +31,18 @@ export interface PlatformSettings {
         apiServer?: { cidrs?: string[]; ports?: number[] };
         monitoringNamespace?: string;
     };
-    /** Existing kubernetes.io/tls Secret in `namespace` for HTTPS. @default a certificate from the pacstack CA */
-    webTlsSecret?: string;
+    /**
+     * Existing kubernetes.io/tls Secret in `namespace` for HTTPS, e.g. the name of a cert-manager Certificate's Secret.
+     * @default a certificate from the pacstack CA
+     */
+    webTlsSecret?: pulumi.Input<string>;
     /** Largest HTTP request body the edge accepts, in MiB. @default 2048 */
     uploadLimitMiB?: number;
     orthanc?: {
         /** @default 1 (more needs sharedStorageClass) */
         replicas?: number;
         /** ReadWriteMany storage class, required with more than one replica. */
-        sharedStorageClass?: string;
+        sharedStorageClass?: pulumi.Input<string>;
         /** @default the platform's (20Gi on minikube/MicroK8s, 500Gi on cloud) */
         storageSize?: string;
         /** @default "ORTHANC" */

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_EXPOSURE, EdgeExposure, readExposure } from "./exposure";
 import { NetworkConfig, validateNetwork } from "./network";
 import { ImageRef, parseImage } from "./image";
@@ -15,7 +16,7 @@ export interface PlatformConfig {
     ingressNamespace: string;
     kubernetes: { context?: string; kubeconfig?: string };
     /** Storage class for ReadWriteOnce volumes; undefined means the cluster default. */
-    storageClass?: string;
+    storageClass?: pulumi.Input<string>;
     serviceType: PlatformProfile["serviceType"];
     orthanc: {
         replicas: number;
@@ -23,7 +24,7 @@ export interface PlatformConfig {
         image: ImageRef;
         storageSize: string;
         /** Storage class of the DICOM file volume. */
-        storageClass?: string;
+        storageClass?: pulumi.Input<string>;
         accessMode: "ReadWriteOnce" | "ReadWriteMany";
         resources: ContainerResources;
     };
@@ -44,7 +45,7 @@ export interface PlatformConfig {
     /** Peers of the NetworkPolicies (DNS, the API server, the metrics scrapers). */
     network: NetworkConfig;
     /** Existing TLS Secret for HTTPS; undefined means pacstack issues one. */
-    webTlsSecret?: string;
+    webTlsSecret?: pulumi.Input<string>;
     uploadLimitMiB: number;
     /** The sites (one): each its archives and its viewer. */
     sites: SiteConfig[];
@@ -71,6 +72,9 @@ export interface SiteConfig {
     /** "/" or a prefix without trailing slash, e.g. "/viewer". */
     viewerPath: string;
 }
+
+/** Settings a program may give as another resource's output (pulumi.Input): names of existing objects. */
+const OUTPUT_KEYS: LeafKey[] = ["storageClass", "orthancSharedStorageClass", "webTlsSecret"];
 
 /** Raised for invalid settings, before any resource is registered. Lists every problem found. */
 export class PlatformConfigError extends Error {
@@ -144,7 +148,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             continue;
         }
         const typeOk =
-            (spec.type === "string" && typeof value === "string") ||
+            (spec.type === "string" && (typeof value === "string" || (OUTPUT_KEYS.includes(key) && pulumi.Output.isInstance(value)))) ||
             (spec.type === "integer" && Number.isInteger(value)) ||
             (spec.type === "boolean" && typeof value === "boolean") ||
             (spec.type === "array" && Array.isArray(value) && value.every((v) => typeof v === "string")) ||
@@ -157,8 +161,9 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         values[key] = value;
     }
 
+    // Another resource's output is known only at deployment: it is passed on as it is, unchecked.
     const check = (key: LeafKey, ok: () => boolean, allowed: string) => {
-        if (key in values && !ok()) {
+        if (key in values && !pulumi.Output.isInstance(values[key]) && !ok()) {
             problems.push(`pacstack:${name(key)} = ${show(values[key])}: ${allowed}`);
             delete values[key];
         }

@@ -40,7 +40,7 @@ export interface Dcm4cheeArgs {
         size: string;
         databaseSize: string;
         /** @default the cluster's default storage class */
-        storageClass?: string;
+        storageClass?: pulumi.Input<string>;
     };
     resources: { archive: ContainerResources; ldap: ContainerResources; database: ContainerResources };
     /** kubernetes.io/tls Secret (with ca.crt) for DICOM TLS; client certificates must chain to ca.crt. */

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../config/platform";
 import { appLabels, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
@@ -20,7 +21,7 @@ export interface Dcm4cheeWorkloadInput {
     scriptsChecksum: string;
     /** Secret holding the generated passwords. */
     credentialsSecret: string;
-    storage: { size: string; storageClass?: string };
+    storage: { size: string; storageClass?: pulumi.Input<string> };
 }
 
 const SECRET_MODE = 0o440;

@@ -45,7 +45,7 @@ export interface OrthancArgs {
     storage: {
         size: string;
         /** @default the cluster's default storage class */
-        storageClass?: string;
+        storageClass?: pulumi.Input<string>;
         /** @default "ReadWriteOnce" */
         accessMode?: "ReadWriteOnce" | "ReadWriteMany";
     };

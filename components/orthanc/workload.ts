@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../config/platform";
 import { appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
@@ -21,7 +22,7 @@ export interface OrthancWorkloadInput {
     credentialsSecretName: string;
     dicomTlsSecretName: string;
     databasePasswordSecret: { name: string; key: string };
-    storage: { claimName: string; size: string; storageClass?: string; accessMode: "ReadWriteOnce" | "ReadWriteMany" };
+    storage: { claimName: string; size: string; storageClass?: pulumi.Input<string>; accessMode: "ReadWriteOnce" | "ReadWriteMany" };
 }
 
 /** A container environment variable: a plain value or a reference. */

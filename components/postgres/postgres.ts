@@ -26,7 +26,7 @@ export interface PostgresArgs {
     storage: {
         size: string;
         /** @default the cluster's default storage class */
-        storageClass?: string;
+        storageClass?: pulumi.Input<string>;
     };
     resources: ContainerResources;
 }

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../config/platform";
 import { ImageRef } from "../config/image";
 
@@ -63,7 +64,7 @@ export interface PostgresValuesInput {
     username: string;
     credentialsSecret: string;
     tlsSecret: string;
-    storage: { size: string; storageClass?: string };
+    storage: { size: string; storageClass?: pulumi.Input<string> };
     resources: ContainerResources;
 }
 

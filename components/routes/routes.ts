@@ -16,7 +16,7 @@ export interface RoutesArgs {
     ingress: Workload;
     webEntryPoint: string;
     /** kubernetes.io/tls Secret (in `namespace`) served for the domain. */
-    tlsSecretName: string;
+    tlsSecretName: pulumi.Input<string>;
     /** Body limit of writes on routes that publish none of their own, in MiB. */
     uploadLimitMiB: number;
     /** htpasswd line(s) of the web user (bcrypt), stored in a Secret that every router's basicAuth reads. */

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { Redirect, RouteTable, WebRoute } from "./table";
 
 const API_VERSION = "traefik.io/v1alpha1";
@@ -9,7 +10,7 @@ export interface EdgeInput {
     namespace: string;
     domain: string;
     webEntryPoint: string;
-    tlsSecretName: string;
+    tlsSecretName: pulumi.Input<string>;
     uploadLimitMiB: number;
     /** Secret (in `namespace`) whose `users` key holds the web user's htpasswd line. */
     authSecretName: string;

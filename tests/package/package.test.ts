@@ -129,4 +129,26 @@ try { new Platform("imaging", { platform: "cloud", domain: "pacs", orthanc: { re
         assert.match(result.problems.join("\n"), /pacstack:domain = "pacs": .*\n.*pacstack:orthanc\.replicas = 0: must be an integer from 1 to 10/);
         assert.deepEqual(result.registered, []);
     });
+
+    it("takes another resource's output for the storage class and the web TLS Secret", async () => {
+        const consumer = join(work, "readme-example");
+        writeFileSync(
+            join(consumer, "outputs.js"),
+            MOCKED.replace("registered.push({ type: args.type, name: args.name,", "registered.push({ type: args.type, name: args.name, inputs: args.inputs,") +
+                `const k8s = require("@pulumi/kubernetes");
+const { Platform } = require("pacstack");
+const provider = new k8s.Provider("cluster", {});
+const fast = new k8s.storage.v1.StorageClass("fast", { metadata: { name: "fast-ssd" }, provisioner: "ebs.csi.aws.com" }, { provider });
+const tls = new k8s.core.v1.Secret("hospital-tls", { metadata: { name: "hospital-wildcard-tls", namespace: "pacstack" }, type: "kubernetes.io/tls" }, { provider });
+const platform = new Platform("imaging", { platform: "cloud", domain: "pacs.hospital.example", storageClass: fast.metadata.name, webTlsSecret: tls.metadata.name }, { providers: { kubernetes: provider } });
+mocked.all([platform.urn]).apply(async () => { await mocked.runtime.waitForRPCs(); console.log(JSON.stringify(registered)); });`,
+        );
+        const { stdout } = await run(process.execPath, ["outputs.js"], { cwd: consumer });
+        const registered = JSON.parse(stdout.trim().split("\n").pop()!) as { type: string; name: string; inputs: any }[];
+        const find = (type: string, name: string) => registered.find((r) => r.type === type && r.name === name)!.inputs;
+        assert.equal(find("kubernetes:traefik.io/v1alpha1:IngressRoute", "imaging-routes-web-ingressroute").spec.tls.secretName, "hospital-wildcard-tls");
+        assert.ok(!registered.some((r) => r.type === "tls:index/certRequest:CertRequest" && r.name === "imaging-web"), "a web certificate was issued anyway");
+        assert.equal(find("kubernetes:core/v1:PersistentVolumeClaim", "imaging-orthanc-storage").spec.storageClassName, "fast-ssd");
+        assert.equal(find("kubernetes:helm.sh/v3:Release", "imaging-postgresql").values.primary.persistence.storageClass, "fast-ssd");
+    });
 });
