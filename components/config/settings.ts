@@ -50,12 +50,49 @@ export interface PlatformSettings {
         /** Pinned image reference. @default "docker.io/orthancteam/orthanc:26.6.1" */
         image?: string;
     };
-    postgres?: { chartVersion?: string; image?: string; storageSize?: string };
-    traefik?: { chartVersion?: string; image?: string };
-    viewer?: { image?: string };
-    dcm4chee?: { aeTitle?: string; image?: string; ldapImage?: string; databaseImage?: string; storageSize?: string; databaseSize?: string };
+    postgres?: {
+        /** Bitnami postgresql chart version. @default "16.7.27" */
+        chartVersion?: string;
+        /** @default "docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4" */
+        image?: string;
+        /** @default the platform's (5Gi on minikube/MicroK8s, 50Gi on cloud) */
+        storageSize?: string;
+    };
+    traefik?: {
+        /** traefik chart version. @default "41.3.0" */
+        chartVersion?: string;
+        /** @default "docker.io/traefik:v3.7.11" */
+        image?: string;
+    };
+    viewer?: {
+        /** OHIF image; a viewer under a prefix needs one built with PUBLIC_URL=<prefix>/. @default "docker.io/ohif/app:v3.13.2" */
+        image?: string;
+    };
+    dcm4chee?: {
+        /** @default "DCM4CHEE" */
+        aeTitle?: string;
+        /** @default "docker.io/dcm4che/dcm4chee-arc-psql:5.34.3" */
+        image?: string;
+        /** @default "docker.io/dcm4che/slapd-dcm4chee:2.6.10-34.3" */
+        ldapImage?: string;
+        /** @default "docker.io/dcm4che/postgres-dcm4chee:17.4-34" */
+        databaseImage?: string;
+        /** @default the platform's (20Gi on minikube/MicroK8s, 500Gi on cloud) */
+        storageSize?: string;
+        /** @default the platform's (5Gi on minikube/MicroK8s, 50Gi on cloud) */
+        databaseSize?: string;
+    };
+    /** Cloud only: source ranges, internal load balancer and annotations of the edge's load balancer. @default open, public */
+    exposure?: { sourceRanges?: string[]; internal?: "" | "aws" | "azure" | "gcp"; annotations?: Record<string, string> };
     /** The sites (one is supported). @default one site with Orthanc, the viewer at / */
-    sites?: { archives?: ArchiveKind[]; defaultArchive?: ArchiveKind; viewerPath?: string }[];
+    sites?: {
+        /** @default ["orthanc"] */
+        archives?: ArchiveKind[];
+        /** @default the first of archives */
+        defaultArchive?: ArchiveKind;
+        /** "/" or a prefix like "/viewer". @default "/" */
+        viewerPath?: string;
+    }[];
 }
 
 /** The values of a settings object under their flat names, and the name each one was given by (for messages). */

@@ -130,7 +130,7 @@ try { new Platform("imaging", { platform: "cloud", domain: "pacs", orthanc: { re
         assert.deepEqual(result.registered, []);
     });
 
-    it("takes another resource's output for the storage class and the web TLS Secret", async () => {
+    it("takes the provider as an argument, and another resource's output for the storage class and the web TLS Secret", async () => {
         const consumer = join(work, "readme-example");
         writeFileSync(
             join(consumer, "outputs.js"),
@@ -140,7 +140,7 @@ const { Platform } = require("pacstack");
 const provider = new k8s.Provider("cluster", {});
 const fast = new k8s.storage.v1.StorageClass("fast", { metadata: { name: "fast-ssd" }, provisioner: "ebs.csi.aws.com" }, { provider });
 const tls = new k8s.core.v1.Secret("hospital-tls", { metadata: { name: "hospital-wildcard-tls", namespace: "pacstack" }, type: "kubernetes.io/tls" }, { provider });
-const platform = new Platform("imaging", { platform: "cloud", domain: "pacs.hospital.example", storageClass: fast.metadata.name, webTlsSecret: tls.metadata.name }, { providers: { kubernetes: provider } });
+const platform = new Platform("imaging", { platform: "cloud", domain: "pacs.hospital.example", storageClass: fast.metadata.name, webTlsSecret: tls.metadata.name, provider });
 mocked.all([platform.urn]).apply(async () => { await mocked.runtime.waitForRPCs(); console.log(JSON.stringify(registered)); });`,
         );
         const { stdout } = await run(process.execPath, ["outputs.js"], { cwd: consumer });
@@ -150,5 +150,8 @@ mocked.all([platform.urn]).apply(async () => { await mocked.runtime.waitForRPCs(
         assert.ok(!registered.some((r) => r.type === "tls:index/certRequest:CertRequest" && r.name === "imaging-web"), "a web certificate was issued anyway");
         assert.equal(find("kubernetes:core/v1:PersistentVolumeClaim", "imaging-orthanc-storage").spec.storageClassName, "fast-ssd");
         assert.equal(find("kubernetes:helm.sh/v3:Release", "imaging-postgresql").values.primary.persistence.storageClass, "fast-ssd");
+        assert.deepEqual(registered.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.name), ["cluster"]);
+        const objects = registered.filter((r) => r.type.startsWith("kubernetes:"));
+        assert.deepEqual([...new Set(objects.map((r) => (r as unknown as { provider: string }).provider))], ["cluster"]);
     });
 });
