@@ -14,7 +14,7 @@ import {
 
 export interface CertificatesArgs {
     /** Host name of the web and DICOM endpoints. */
-    domain: string;
+    domain: pulumi.Input<string>;
     /** Namespace the TLS Secrets are created in. */
     namespace: string;
     /** Names the database is reached by; the first is the certificate's common name. Empty: no database certificate. */
@@ -59,7 +59,7 @@ export class Certificates extends pulumi.ComponentResource {
                 isCaCertificate: true,
                 allowedUses: CA_USES,
                 validityPeriodHours: CA_VALIDITY_HOURS,
-                subject: { commonName: `pacstack CA for ${args.domain}`, organization: "pacstack" },
+                subject: { commonName: pulumi.interpolate`pacstack CA for ${args.domain}`, organization: "pacstack" },
             },
             { parent: this },
         );
@@ -76,7 +76,7 @@ export class Certificates extends pulumi.ComponentResource {
         for (const leaf of leaves) {
             const { key, cert } = this.issue(`${name}-${leaf.id}`, leaf, caKey, ca);
             if (leaf.usage === "client") {
-                clients[leaf.commonName] = pulumi.all([cert.certPem, key.privateKeyPem]).apply(([certificatePem, privateKeyPem]) => ({
+                clients[leaf.id.slice("modality-".length)] = pulumi.all([cert.certPem, key.privateKeyPem]).apply(([certificatePem, privateKeyPem]) => ({
                     certificatePem,
                     privateKeyPem,
                 }));

@@ -1,14 +1,16 @@
+import * as pulumi from "@pulumi/pulumi";
+
 /** What one leaf certificate is for: its subject, names and key usages. */
 export interface LeafSpec {
     /** Short name used in resource and Secret names, e.g. `web`, `dicom`, `database`, `modality-ct1`. */
     id: string;
-    commonName: string;
-    dnsNames: string[];
+    commonName: pulumi.Input<string>;
+    dnsNames: pulumi.Input<string>[];
     usage: "server" | "client";
 }
 
 export interface CertificatePlanInput {
-    domain: string;
+    domain: pulumi.Input<string>;
     /** Names the database is reached by (its Service names); empty when no database needs a certificate. */
     databaseHosts: string[];
     modalities: string[];

@@ -10,8 +10,8 @@ import { ArchiveKind, PlatformKind } from "./schema";
 export interface PlatformSettings {
     /** Where the cluster runs: selects storage class, how Traefik is exposed and resource sizes. */
     platform: PlatformKind;
-    /** Host name for HTTPS and DICOM-TLS; web and DICOM certificates are issued for it. */
-    domain: string;
+    /** Host name for HTTPS and DICOM-TLS; web and DICOM certificates are issued for it (another resource's output works). */
+    domain: pulumi.Input<string>;
     /** Namespace of the archive tier; Traefik runs in `<namespace>-ingress`. @default "pacstack" */
     namespace?: string;
     /** kubeconfig context of the provider pacstack builds when none is given. @default the current context */

@@ -9,7 +9,8 @@ import { PlatformSettings, flattenSettings } from "./settings";
 /** The validated, typed form of a stack's `pacstack:*` settings. Every default is already applied. */
 export interface PlatformConfig {
     platform: PlatformKind;
-    domain: string;
+    /** A plain string, or another resource's output (checked when known: see Platform). */
+    domain: pulumi.Input<string>;
     /** Namespace of the archive tier. */
     namespace: string;
     /** Namespace of the Traefik ingress. */
@@ -74,7 +75,7 @@ export interface SiteConfig {
 }
 
 /** Settings a program may give as another resource's output (pulumi.Input): names of existing objects. */
-const OUTPUT_KEYS: LeafKey[] = ["storageClass", "orthancSharedStorageClass", "webTlsSecret"];
+const OUTPUT_KEYS: LeafKey[] = ["domain", "storageClass", "orthancSharedStorageClass", "webTlsSecret"];
 
 /** Raised for invalid settings, before any resource is registered. Lists every problem found. */
 export class PlatformConfigError extends Error {
@@ -96,7 +97,7 @@ export const DCM4CHEE_OTHER_AE_TITLES = ["WORKLIST", "IOCM_REGULAR_USE", "IOCM_Q
 /** Images whose web root is built for PUBLIC_URL=/ (the published ohif/app images). */
 const ROOT_ONLY_VIEWER_IMAGES = ["docker.io/ohif/app"];
 
-function isDomain(value: string): boolean {
+export function isDomain(value: string): boolean {
     const labels = value.split(".");
     return value.length <= 253 && labels.length >= 2 && labels.every((l) => DNS_LABEL.test(l));
 }

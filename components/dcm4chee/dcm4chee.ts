@@ -32,9 +32,9 @@ export interface Dcm4cheeArgs {
      */
     aeTitle?: string;
     /** Public host name: LDAP's ARCHIVE_HOST and the host of the viewer links. */
-    publicHost: string;
+    publicHost: pulumi.Input<string>;
     /** Viewer URL for one study, with `{{studyUID}}` in place of the Study Instance UID. */
-    studyViewerUrl: string;
+    studyViewerUrl: pulumi.Input<string>;
     storage: {
         /** DICOM files and Wildfly's standalone folder. */
         size: string;
@@ -100,13 +100,14 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             { metadata: { labels, name: `${name}-scripts`, namespace: args.namespace }, data: scripts },
             parent,
         );
-        const wiring = {
+        // The public host reaches the LDAP and archive environments (and their checksums) once it is known.
+        const wiring = pulumi.all([args.publicHost, args.studyViewerUrl]).apply(([publicHost, studyViewerUrl]) => ({
             aeTitle: this.aeTitle,
-            publicHost: args.publicHost,
-            studyViewerUrl: args.studyViewerUrl,
+            publicHost,
+            studyViewerUrl,
             ldapHost: `${names.ldap}.${args.namespace}.svc.cluster.local`,
             databaseHost: `${names.database}.${args.namespace}.svc.cluster.local`,
-        };
+        }));
         const common = {
             namespace: args.namespace,
             scriptsConfigMap: `${name}-scripts`,
@@ -118,23 +119,22 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
         );
         const after = { ...parent, dependsOn: [...accounts, credentials, scriptsMap] };
 
-        const ldapEnv = renderLdapEnv(wiring);
-        new k8s.apps.v1.StatefulSet(
-            names.ldap,
-            renderLdapStatefulSet({
+        const ldap = wiring.apply((known) => {
+            const env = renderLdapEnv(known);
+            return renderLdapStatefulSet({
                 ...common,
                 name: names.ldap,
                 image: imageReference(args.images.ldap),
                 resources: args.resources.ldap,
-                env: ldapEnv,
-                scriptsChecksum: contentChecksum(scripts[SCRIPT_FILES.ldap], scripts[SCRIPT_FILES.ldifFilter], JSON.stringify(ldapEnv)),
+                env,
+                scriptsChecksum: contentChecksum(scripts[SCRIPT_FILES.ldap], scripts[SCRIPT_FILES.ldifFilter], JSON.stringify(env)),
                 storage: { size: LDAP_STORAGE_SIZE, storageClass: args.storage.storageClass },
                 baseDn: LDAP_BASE_DN,
                 deviceName: ARCHIVE_DEVICE_NAME,
                 secretKeys: [SECRET_KEYS.ldapRoot, SECRET_KEYS.ldapConfig],
-            }),
-            after,
-        );
+            });
+        });
+        new k8s.apps.v1.StatefulSet(names.ldap, { metadata: ldap.metadata, spec: ldap.spec }, after);
         const databaseEnv = renderDatabaseEnv();
         new k8s.apps.v1.StatefulSet(
             names.database,
@@ -150,23 +150,22 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             }),
             after,
         );
-        const archiveEnv = renderArchiveEnv(wiring);
-        new k8s.apps.v1.StatefulSet(
-            names.archive,
-            renderArchiveStatefulSet({
+        const archive = wiring.apply((known) => {
+            const env = renderArchiveEnv(known);
+            return renderArchiveStatefulSet({
                 ...common,
                 name: names.archive,
                 image: imageReference(args.images.archive),
                 resources: args.resources.archive,
-                env: archiveEnv,
-                scriptsChecksum: contentChecksum(scripts[SCRIPT_FILES.archive], scripts[SCRIPT_FILES.keystore], JSON.stringify(archiveEnv)),
+                env,
+                scriptsChecksum: contentChecksum(scripts[SCRIPT_FILES.archive], scripts[SCRIPT_FILES.keystore], JSON.stringify(env)),
                 storage: { size: args.storage.size, storageClass: args.storage.storageClass },
                 aeTitle: this.aeTitle,
                 dicomTlsSecret: args.dicomTlsSecretName,
                 secretKeys: [SECRET_KEYS.ldapRoot, SECRET_KEYS.database, SECRET_KEYS.keystore],
-            }),
-            after,
-        );
+            });
+        });
+        new k8s.apps.v1.StatefulSet(names.archive, { metadata: archive.metadata, spec: archive.spec }, after);
         new k8s.core.v1.Service(names.ldap, renderDcm4cheeService("ldap", { name: names.ldap, namespace: args.namespace }, [{ name: "ldap", port: PORTS.ldap, targetPort: "ldap" }]), parent);
         new k8s.core.v1.Service(
             names.database,

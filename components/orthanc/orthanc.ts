@@ -21,7 +21,7 @@ export interface OrthancArgs {
     namespace: string;
     image: ImageRef;
     /** Public host name of the platform (DICOMweb URLs, certificate name). */
-    publicHost: string;
+    publicHost: pulumi.Input<string>;
     /**
      * Largest HTTP request body Orthanc accepts, in MiB (keep it equal to the edge's upload limit).
      * @default 2048
@@ -93,7 +93,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
     /** Labels that select Orthanc pods (for NetworkPolicies). */
     public readonly podLabels: Record<string, string>;
     /** The rendered non-secret configuration, as mounted in the pod. */
-    public readonly configJson: string;
+    public readonly configJson: pulumi.Output<string>;
     /** Its web routes, DICOM-TLS entrypoint, database flow and metrics endpoint (see orthancPublication). */
     public readonly published: Publication;
 
@@ -107,15 +107,17 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
         this.podLabels = { "app.kubernetes.io/instance": name, "app.kubernetes.io/name": ORTHANC_APP };
         const parent = { parent: this };
 
-        this.configJson = orthancJson(
-            renderDeployedOrthancConfig({
-                name,
-                aeTitle: this.aeTitle,
-                replicas,
-                publicHost: args.publicHost,
-                maxRequestBodyMiB: args.maxRequestBodyMiB ?? 2048,
-                database: args.database,
-            }),
+        this.configJson = pulumi.output(args.publicHost).apply((publicHost) =>
+            orthancJson(
+                renderDeployedOrthancConfig({
+                    name,
+                    aeTitle: this.aeTitle,
+                    replicas,
+                    publicHost,
+                    maxRequestBodyMiB: args.maxRequestBodyMiB ?? 2048,
+                    database: args.database,
+                }),
+            ),
         );
 
         const password = new random.RandomPassword(`${name}-admin`, { length: 32, special: false }, parent);
@@ -156,23 +158,23 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
             renderOrthancStorageClaim({ name, namespace: args.namespace, storage }),
             { ...parent, retainOnDelete: true, provider: args.keptObjectProvider },
         );
-        new k8s.apps.v1.Deployment(
-            name,
+        // The pod template carries the configuration's checksum, so it is rendered once the configuration is known.
+        const deployment = this.configJson.apply((configJson) =>
             renderOrthancDeployment({
                 name,
                 namespace: args.namespace,
                 image: imageReference(args.image),
                 replicas,
                 resources: args.resources,
-                configJson: this.configJson,
+                configJson,
                 configMapName: `${name}-config`,
                 credentialsSecretName: `${name}-credentials`,
                 dicomTlsSecretName: args.dicomTlsSecretName,
                 databasePasswordSecret: args.database.passwordSecret,
                 storage,
             }),
-            { ...parent, dependsOn: [account, claim, configMap, credentials] },
         );
+        new k8s.apps.v1.Deployment(name, { metadata: deployment.metadata, spec: deployment.spec }, { ...parent, dependsOn: [account, claim, configMap, credentials] });
         new k8s.core.v1.Service(name, renderOrthancService({ name, namespace: args.namespace }), parent);
         new k8s.policy.v1.PodDisruptionBudget(name, renderOrthancDisruptionBudget({ name, namespace: args.namespace }), parent);
 

@@ -27,7 +27,7 @@ export interface ArchiveKindSpec {
     friendlyName: string;
     /** Needs the platform's shared PostgreSQL. */
     needsDatabase: boolean;
-    build(core: PlatformCore, site: { viewerUrl: string }): SiteArchive;
+    build(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }): SiteArchive;
 }
 
 function orthanc(core: PlatformCore): SiteArchive {
@@ -38,7 +38,7 @@ function orthanc(core: PlatformCore): SiteArchive {
         {
             namespace: config.namespace,
             image: config.orthanc.image,
-            publicHost: config.domain,
+            publicHost: core.domain,
             maxRequestBodyMiB: config.uploadLimitMiB,
             replicas: config.orthanc.replicas,
             aeTitle: config.orthanc.aeTitle,
@@ -68,7 +68,7 @@ function orthanc(core: PlatformCore): SiteArchive {
     };
 }
 
-function dcm4chee(core: PlatformCore, site: { viewerUrl: string }): SiteArchive {
+function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }): SiteArchive {
     const { config, name } = core;
     const component = new Dcm4chee(
         `${name}-dcm4chee`,
@@ -76,8 +76,8 @@ function dcm4chee(core: PlatformCore, site: { viewerUrl: string }): SiteArchive 
             namespace: config.namespace,
             images: config.dcm4chee.images,
             aeTitle: config.dcm4chee.aeTitle,
-            publicHost: config.domain,
-            studyViewerUrl: `${site.viewerUrl}viewer/dcm4chee?StudyInstanceUIDs={{studyUID}}`,
+            publicHost: core.domain,
+            studyViewerUrl: pulumi.interpolate`${site.viewerUrl}viewer/dcm4chee?StudyInstanceUIDs={{studyUID}}`,
             storage: { size: config.dcm4chee.storageSize, databaseSize: config.dcm4chee.databaseSize, storageClass: config.storageClass },
             resources: config.dcm4chee.resources,
             dicomTlsSecretName: core.certificates.dicomTlsSecretName,

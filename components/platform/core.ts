@@ -4,7 +4,7 @@ import * as random from "@pulumi/random";
 import { Certificates } from "../certificates/certificates";
 import { serviceHostNames } from "../certificates/plan";
 import { NODE_PORTS } from "../config/platform";
-import { PlatformConfig } from "../config/validate";
+import { PlatformConfig, PlatformConfigError, isDomain } from "../config/validate";
 import { IsolatedNamespace } from "../namespace/isolated-namespace";
 import { Postgres } from "../postgres/postgres";
 
@@ -20,6 +20,8 @@ export interface PlatformCore {
     /** Prefix of every resource name. */
     name: string;
     config: PlatformConfig;
+    /** The public host name, checked once known (the config's domain may be another resource's output). */
+    domain: pulumi.Output<string>;
     /** Every Kubernetes object goes through it (the one given to the Platform, or one built from the config). */
     provider: k8s.Provider;
     /** For objects kept on destroy (namespaces, data volumes): adopts them again on the next deployment. */
@@ -30,7 +32,7 @@ export interface PlatformCore {
     /** PostgreSQL shared by the services that need one (Orthanc); undefined when none does. */
     database?: Postgres;
     /** `https://<domain>[:node port]/`. */
-    webUrl: string;
+    webUrl: pulumi.Output<string>;
     /** Options for a child of the Platform in the application namespace. */
     inApp: pulumi.ComponentResourceOptions;
 }
@@ -61,6 +63,13 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
     const keptObjectProvider = options.keptObjectProvider ?? (options.provider ? options.provider : fromConfig({ upsertExistingObjects: true }, "kubernetes-adopt"));
     const child = { parent, providers: { kubernetes: provider } };
 
+    // A domain given as another resource's output is checked here, when it is known, with validation's message.
+    const domain = pulumi.output(config.domain).apply((value) => {
+        if (!isDomain(value)) {
+            throw new PlatformConfigError([`pacstack:domain = ${JSON.stringify(value)}: must be a lowercase DNS name with at least two labels, e.g. pacs.example.org`]);
+        }
+        return value;
+    });
     const app = new IsolatedNamespace(name, { name: config.namespace, keptObjectProvider, dns: config.network.dns }, child);
     const ingress = new IsolatedNamespace(`${name}-ingress`, { name: config.ingressNamespace, keptObjectProvider, dns: config.network.dns }, child);
     const inApp = { ...child, dependsOn: [app] };
@@ -70,7 +79,7 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
     const certificates = new Certificates(
         name,
         {
-            domain: config.domain,
+            domain,
             namespace: config.namespace,
             databaseHosts: options.database ? serviceHostNames(postgresName, config.namespace) : [],
             modalities: config.modalities,
@@ -92,10 +101,11 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
               { ...child, dependsOn: [app, certificates] },
           )
         : undefined;
-    const webUrl = config.serviceType === "NodePort" ? `https://${config.domain}:${NODE_PORTS.websecure}/` : `https://${config.domain}/`;
+    const webUrl = domain.apply((host) => (config.serviceType === "NodePort" ? `https://${host}:${NODE_PORTS.websecure}/` : `https://${host}/`));
     return {
         name,
         config,
+        domain,
         provider,
         keptObjectProvider,
         namespaces: { app, ingress },

@@ -36,7 +36,7 @@ export function createEdge(core: PlatformCore, publications: Publication[]): { t
         `${name}-routes`,
         {
             namespace: config.namespace,
-            domain: config.domain,
+            domain: core.domain,
             publications,
             ingress: { namespace: config.ingressNamespace, podLabels: traefik.podLabels },
             webEntryPoint: WEB_ENTRYPOINT,

@@ -56,11 +56,11 @@ export class Platform extends pulumi.ComponentResource {
     public readonly published: Publication[];
     /** Every published metrics endpoint, with the credential it needs. */
     public readonly scrapeTargets: ScrapeTarget[];
-    public readonly webUrl: string;
+    public readonly webUrl: pulumi.Output<string>;
     /** Where the OHIF viewer's study list is. */
-    public readonly viewerUrl: string;
+    public readonly viewerUrl: pulumi.Output<string>;
     /** The archives' own web interfaces (behind the same web user). */
-    public readonly archiveUis: Partial<Record<ArchiveKind, string>>;
+    public readonly archiveUis: Partial<Record<ArchiveKind, pulumi.Output<string>>>;
     /** DICOM-TLS endpoint of the default archive. */
     public readonly dicomEndpoint: DicomEndpoint;
     public readonly dicomEndpoints: Partial<Record<ArchiveKind, DicomEndpoint>>;

@@ -9,7 +9,7 @@ import { PlatformCore } from "./core";
 
 /** Where modalities send DICOM. */
 export interface DicomEndpoint {
-    host: string;
+    host: pulumi.Input<string>;
     port: number;
     aeTitle: string;
 }
@@ -18,8 +18,8 @@ export interface DicomEndpoint {
 /** What a built site publishes and shows its users. */
 export interface Site {
     publications: Publication[];
-    viewerUrl: string;
-    archiveUis: Partial<Record<ArchiveKind, string>>;
+    viewerUrl: pulumi.Output<string>;
+    archiveUis: Partial<Record<ArchiveKind, pulumi.Output<string>>>;
     dicomEndpoints: Partial<Record<ArchiveKind, DicomEndpoint>>;
     dicomEndpoint: DicomEndpoint;
     /** The administrator of the archive that has one (Orthanc). */
@@ -28,8 +28,8 @@ export interface Site {
 
 /** Builds a site's archives (in the platform's archive order) and its viewer, with one data source per archive. */
 export function createSite(core: PlatformCore, site: SiteConfig): Site {
-    const base = core.webUrl.slice(0, -1);
-    const viewerUrl = `${base}${publicUrl(site.viewerPath)}`;
+    const base = core.webUrl.apply((url) => url.slice(0, -1));
+    const viewerUrl = pulumi.interpolate`${base}${publicUrl(site.viewerPath)}`;
     const archives = new Map<ArchiveKind, SiteArchive>();
     for (const kind of ARCHIVES.filter((k) => site.archives.includes(k))) {
         archives.set(kind, ARCHIVE_KINDS[kind].build(core, { viewerUrl }));
@@ -51,13 +51,13 @@ export function createSite(core: PlatformCore, site: SiteConfig): Site {
     const dicomEndpoints = Object.fromEntries(
         [...archives].map(([kind, archive]) => [
             kind,
-            { host: core.config.domain, port: nodePorts ? archive.dicom.entryPoint.nodePort : archive.dicom.entryPoint.port, aeTitle: archive.dicom.aeTitle },
+            { host: core.domain, port: nodePorts ? archive.dicom.entryPoint.nodePort : archive.dicom.entryPoint.port, aeTitle: archive.dicom.aeTitle },
         ]),
     ) as Partial<Record<ArchiveKind, DicomEndpoint>>;
     return {
         publications: [...[...archives.values()].map((a) => a.published), viewer.published],
         viewerUrl,
-        archiveUis: Object.fromEntries(site.archives.map((kind) => [kind, `${base}${archives.get(kind)!.uiPath}`])),
+        archiveUis: Object.fromEntries(site.archives.map((kind) => [kind, pulumi.interpolate`${base}${archives.get(kind)!.uiPath}`])),
         dicomEndpoints,
         dicomEndpoint: dicomEndpoints[site.defaultArchive]!,
         admin: [...archives.values()].find((a) => a.admin)?.admin,

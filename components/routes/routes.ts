@@ -9,7 +9,7 @@ import { EdgeInput, renderIngressRoute, renderMiddlewares, renderTcpRoutes } fro
 export interface RoutesArgs {
     /** Namespace of the routes (Traefik reads it, see TraefikArgs.routeNamespaces). */
     namespace: string;
-    domain: string;
+    domain: pulumi.Input<string>;
     /** What the platform's components publish: their web routes, redirects and TCP entrypoints. */
     publications: Publication[];
     /** The Traefik pods that forward the traffic. */
@@ -40,20 +40,26 @@ export class Routes extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const edge: EdgeInput = {
+        const edge = (domain: string): EdgeInput => ({
             name,
             namespace: args.namespace,
-            domain: args.domain,
+            domain,
             webEntryPoint: args.webEntryPoint,
             tlsSecretName: args.tlsSecretName,
             uploadLimitMiB: args.uploadLimitMiB,
             authSecretName,
-        };
+        });
         const table = renderRouteTable(args.publications);
-        const docs = [...renderMiddlewares(edge, table), renderIngressRoute(edge, table), ...renderTcpRoutes(edge, table)];
-        for (const doc of docs) {
-            new k8s.apiextensions.CustomResource(`${doc.metadata.name}-${doc.kind.toLowerCase()}`, doc, { parent: this, dependsOn: [users] });
-        }
+        const render = (input: EdgeInput) => [...renderMiddlewares(input, table), renderIngressRoute(input, table), ...renderTcpRoutes(input, table)];
+        // Names and kinds never depend on the domain; the specs (Host rules) are rendered once it is known.
+        const specs = pulumi.output(args.domain).apply((domain) => render(edge(domain)).map((doc) => doc.spec));
+        render(edge("")).forEach((doc, index) => {
+            new k8s.apiextensions.CustomResource(
+                `${doc.metadata.name}-${doc.kind.toLowerCase()}`,
+                { apiVersion: doc.apiVersion, kind: doc.kind, metadata: doc.metadata, spec: specs.apply((all) => all[index]) },
+                { parent: this, dependsOn: [users] },
+            );
+        });
         createNetworkPolicies(this, name, renderEdgePolicies(args.ingress, args.publications));
         this.registerOutputs({});
     }

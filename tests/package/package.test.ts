@@ -20,9 +20,9 @@ pulumi.runtime.setMocks({
 const pacstack = require("pacstack");
 const config = pacstack.validatePlatformConfig({ platform: "microk8s", domain: "pacs.hospital.example" });
 const platform = new pacstack.Platform("imaging", { config });
-platform.urn.apply(async () => {
+pulumi.all([platform.urn, platform.webUrl]).apply(async ([, webUrl]) => {
     await pulumi.runtime.waitForRPCs();
-    console.log(JSON.stringify({ webUrl: platform.webUrl, resolved: require.resolve("pacstack"), types: [...new Set(types)].sort() }));
+    console.log(JSON.stringify({ webUrl, resolved: require.resolve("pacstack"), types: [...new Set(types)].sort() }));
 });
 `;
 
@@ -130,7 +130,7 @@ try { new Platform("imaging", { platform: "cloud", domain: "pacs", orthanc: { re
         assert.deepEqual(result.registered, []);
     });
 
-    it("takes the provider as an argument, and another resource's output for the storage class and the web TLS Secret", async () => {
+    it("takes the provider as an argument, and another resource's output for the domain, the storage class and the web TLS Secret", async () => {
         const consumer = join(work, "readme-example");
         writeFileSync(
             join(consumer, "outputs.js"),
@@ -140,7 +140,8 @@ const { Platform } = require("pacstack");
 const provider = new k8s.Provider("cluster", {});
 const fast = new k8s.storage.v1.StorageClass("fast", { metadata: { name: "fast-ssd" }, provisioner: "ebs.csi.aws.com" }, { provider });
 const tls = new k8s.core.v1.Secret("hospital-tls", { metadata: { name: "hospital-wildcard-tls", namespace: "pacstack" }, type: "kubernetes.io/tls" }, { provider });
-const platform = new Platform("imaging", { platform: "cloud", domain: "pacs.hospital.example", storageClass: fast.metadata.name, webTlsSecret: tls.metadata.name, provider });
+const dns = new k8s.core.v1.ConfigMap("dns", { metadata: { name: "dns" }, data: { host: "pacs.hospital.example" } }, { provider });
+const platform = new Platform("imaging", { platform: "cloud", domain: dns.data.host, storageClass: fast.metadata.name, webTlsSecret: tls.metadata.name, provider });
 mocked.all([platform.urn]).apply(async () => { await mocked.runtime.waitForRPCs(); console.log(JSON.stringify(registered)); });`,
         );
         const { stdout } = await run(process.execPath, ["outputs.js"], { cwd: consumer });
@@ -151,7 +152,30 @@ mocked.all([platform.urn]).apply(async () => { await mocked.runtime.waitForRPCs(
         assert.equal(find("kubernetes:core/v1:PersistentVolumeClaim", "imaging-orthanc-storage").spec.storageClassName, "fast-ssd");
         assert.equal(find("kubernetes:helm.sh/v3:Release", "imaging-postgresql").values.primary.persistence.storageClass, "fast-ssd");
         assert.deepEqual(registered.filter((r) => r.type === "pulumi:providers:kubernetes").map((r) => r.name), ["cluster"]);
+        const route = find("kubernetes:traefik.io/v1alpha1:IngressRoute", "imaging-routes-web-ingressroute");
+        assert.ok(route.spec.routes.every((r: { match: string }) => r.match.startsWith("Host(`pacs.hospital.example`)")));
+        assert.deepEqual(find("tls:index/certRequest:CertRequest", "imaging-dicom").dnsNames, ["pacs.hospital.example"]);
+        assert.equal(JSON.parse(find("kubernetes:core/v1:ConfigMap", "imaging-orthanc-config").data["orthanc.json"]).DicomWeb.Host, "pacs.hospital.example");
         const objects = registered.filter((r) => r.type.startsWith("kubernetes:"));
         assert.deepEqual([...new Set(objects.map((r) => (r as unknown as { provider: string }).provider))], ["cluster"]);
+    });
+
+    it("checks a domain given as another resource's output once it is known, with validation's message", async () => {
+        const consumer = join(work, "readme-example");
+        writeFileSync(
+            join(consumer, "bad-domain.js"),
+            MOCKED +
+                `const k8s = require("@pulumi/kubernetes");
+const { Platform } = require("pacstack");
+const provider = new k8s.Provider("cluster", {});
+const dns = new k8s.core.v1.ConfigMap("dns", { metadata: { name: "dns" }, data: { host: "PACS_host" } }, { provider });
+const platform = new Platform("imaging", { platform: "cloud", domain: dns.data.host, provider });
+process.on("unhandledRejection", (error) => { console.log(JSON.stringify({ name: error.name, problems: error.problems })); process.exit(0); });
+process.on("uncaughtException", (error) => { console.log(JSON.stringify({ name: error.name, problems: error.problems })); process.exit(0); });`,
+        );
+        const { stdout } = await run(process.execPath, ["bad-domain.js"], { cwd: consumer });
+        const result = JSON.parse(stdout.trim().split("\n").pop()!);
+        assert.equal(result.name, "PlatformConfigError");
+        assert.deepEqual(result.problems, ['pacstack:domain = "PACS_host": must be a lowercase DNS name with at least two labels, e.g. pacs.example.org']);
     });
 });
