@@ -61,7 +61,7 @@ describe("package: `npm pack` gives a package another Pulumi program can import"
         tarball = join(work, readdirSync(work).find((f) => f.endsWith(".tgz"))!);
     });
 
-    it("runs on Node >= 22, as @pulumi/pulumi and kubernetes-models require", () => {
+    it("runs on Node >= 22, as @pulumi/pulumi requires", () => {
         assert.ok(Number(process.versions.node.split(".")[0]) >= 22, `npm test runs on Node ${process.versions.node}`);
     });
 
