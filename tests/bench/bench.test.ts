@@ -10,7 +10,7 @@ import { ctPixels, writeCtStudy, writeStudyPopulation } from "../harness/real/sy
 import { runOk } from "../harness/real/tools";
 import { renderChart } from "./chart";
 import { BenchReport, summaryMarkdown } from "./report";
-import { parseOptions } from "./run";
+import { parseOptions, tierTargetId } from "./run";
 import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 import { applyPatch, builtinTargets, variantTarget } from "./targets";
 
@@ -27,6 +27,14 @@ describe("bench: options, targets, synthetic data and report (no servers)", () =
         assert.ok(custom.targets.includes("x"));
         assert.throws(() => parseOptions(["--associations", "0"]));
         assert.throws(() => parseOptions(["--nope"]));
+    });
+
+    it("--orthanc runs every Orthanc target on each named tier, side by side (Debian 12's by default)", () => {
+        assert.deepEqual(parseOptions([]).orthancTiers, ["debian12"]);
+        assert.deepEqual(parseOptions(["--orthanc", "debian12,sid"]).orthancTiers, ["debian12", "sid"]);
+        assert.throws(() => parseOptions(["--orthanc", "debian13"]), /--orthanc/);
+        assert.throws(() => parseOptions(["--orthanc", ""]), /--orthanc/);
+        assert.deepEqual([tierTargetId("d", "debian12"), tierTargetId("d", "sid")], ["d", "d@sid"]);
     });
 
     it("measures pacstack's configuration exactly as rendered, and variants as patches of it", () => {

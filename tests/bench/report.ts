@@ -1,6 +1,7 @@
 /** The bench's report: its types, the ratios between targets, the Markdown summary and publishing a run. */
 import { copyFileSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { ORTHANC_TIER_IDS, OrthancTierId } from "../harness/real/orthanc-tiers";
 import type { BenchOptions } from "./run";
 
 export interface IngestRun {
@@ -59,10 +60,23 @@ export interface BenchReport {
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
+/** The result id of an Orthanc target on a tier: the plain id on Debian 12's (as in earlier reports), id@tier otherwise. */
+export function tierTargetId(id: string, tier: OrthancTierId): string {
+    return tier === "debian12" ? id : `${id}@${tier}`;
+}
+
 export function ratios(targets: TargetResult[]): Record<string, Record<string, number>> {
     const byId = new Map(targets.map((t) => [t.id, t]));
     const out: Record<string, Record<string, number>> = {};
-    const pairs = [["d", "b"], ["d", "c"], ["c", "b"], ["b", "a"], ["d", "a-tls"], ["d", "d-before"], ["d-1conn", "d-before"], ["d", "d-1conn"], ["d-1conn", "b"]];
+    const base = [["d", "b"], ["d", "c"], ["c", "b"], ["b", "a"], ["d", "a-tls"], ["d", "d-before"], ["d-1conn", "d-before"], ["d", "d-1conn"], ["d-1conn", "b"]];
+    const onTier = (id: string, tier: OrthancTierId) => (id.startsWith("a") ? id : tierTargetId(id, tier));
+    // The same pairs on every other tier, and each Orthanc target against itself on Debian 12's Orthanc.
+    const otherTiers = ORTHANC_TIER_IDS.filter((t) => t !== "debian12");
+    const pairs = [
+        ...base,
+        ...otherTiers.flatMap((tier) => base.map(([x, y]) => [onTier(x, tier), onTier(y, tier)])),
+        ...otherTiers.flatMap((tier) => ["b", "c", "d", "d-1conn", "d-before"].map((x) => [tierTargetId(x, tier), x])),
+    ];
     for (const [x, y] of pairs) {
         const tx = byId.get(x);
         const ty = byId.get(y);

@@ -16,9 +16,10 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, syml
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 import { renderOrthancCredentials } from "../../components/orthanc/config";
-import { DEBIAN_ORTHANC_PLUGIN_DIR, postgresBinDir, requireBinary } from "../harness/real/binaries";
+import { postgresBinDir, requireBinary } from "../harness/real/binaries";
 import { Association, DCMTK_ENV } from "../harness/real/dicom";
 import { OrthancServer, startOrthanc } from "../harness/real/orthanc";
+import { ORTHANC_TIER_IDS, orthancTier, OrthancTier, OrthancTierId, tierWorkDir } from "../harness/real/orthanc-tiers";
 import { createTestPki, TestPki } from "../harness/real/pki";
 import { PostgresServer, startPostgres } from "../harness/real/postgres";
 import { freePort, RunningProcess, startProcess, stopAllProcesses, tcpOpen, waitFor } from "../harness/real/processes";
@@ -27,7 +28,8 @@ import { SyntheticFile, writeCtStudy, writeStudyPopulation } from "../harness/re
 import { runTool } from "../harness/real/tools";
 import { renderChart, svgToPng } from "./chart";
 import { countInstances, queryPhase } from "./queries";
-import { BenchReport, IngestRun, log, publish, ratios, round, summaryMarkdown, TargetResult } from "./report";
+import { BenchReport, IngestRun, log, publish, ratios, round, summaryMarkdown, TargetResult, tierTargetId } from "./report";
+export { tierTargetId } from "./report";
 import { builtinTargets, OrthancTarget, StorescpTarget, variantTarget, VariantSpec } from "./targets";
 
 export const BENCH_OUTPUT = resolve(__dirname, "../../test-output/bench");
@@ -46,6 +48,8 @@ export interface BenchOptions {
     /** Searches per QIDO-RS query kind. */
     queries: number;
     targets: string[];
+    /** Orthanc builds every Orthanc target runs on, side by side (tests/harness/real/orthanc-tiers.ts). */
+    orthancTiers: OrthancTierId[];
     variants: Record<string, VariantSpec>;
     out: string;
 }
@@ -61,6 +65,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         seriesSize: quick ? 20 : 500,
         queries: quick ? 10 : 100,
         targets: ["a", "a-tls", "b", "c", "d"],
+        orthancTiers: ["debian12"],
         variants: {},
         out: "",
     };
@@ -85,6 +90,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         else if (flag === "--series-size") options.seriesSize = count();
         else if (flag === "--queries") options.queries = count();
         else if (flag === "--targets") options.targets = next().split(",");
+        else if (flag === "--orthanc") options.orthancTiers = next().split(",") as OrthancTierId[];
         else if (flag === "--out") options.out = resolve(next());
         else if (flag === "--variant") {
             const spec = next();
@@ -94,6 +100,8 @@ export function parseOptions(argv: string[]): BenchOptions {
         } else throw new Error(`unknown option ${flag}`);
     }
     if (options.associations.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--associations: positive integers, comma-separated");
+    const unknownTier = options.orthancTiers.find((t) => !ORTHANC_TIER_IDS.includes(t));
+    if (unknownTier !== undefined || options.orthancTiers.length === 0) throw new Error(`--orthanc: comma-separated, of ${ORTHANC_TIER_IDS.join(", ")}`);
     options.targets.push(...Object.keys(options.variants).filter((v) => !options.targets.includes(v)));
     return options;
 }
@@ -203,8 +211,11 @@ async function orthancSoftware(orthanc: OrthancServer): Promise<Record<string, s
     return software;
 }
 
-async function benchOrthanc(target: OrthancTarget, work: string, data: Datasets, options: BenchOptions, pki: TestPki): Promise<TargetResult> {
-    const root = freshDir(join(work, `orthanc-${target.id}`));
+
+async function benchOrthanc(target: OrthancTarget, tier: OrthancTier, work: string, data: Datasets, options: BenchOptions, pki: TestPki): Promise<TargetResult> {
+    const id = tierTargetId(target.id, tier.id);
+    const root = freshDir(join(work, `orthanc-${id.replace("@", "-")}`));
+    const pods = tierWorkDir(tier, `pacstack-bench-${id.replace("@", "-")}-`);
     let postgres: PostgresServer | undefined;
     let orthanc: OrthancServer | undefined;
     try {
@@ -215,7 +226,7 @@ async function benchOrthanc(target: OrthancTarget, work: string, data: Datasets,
                 dir: join(root, "postgres"),
                 port: pgPort,
                 tls: { cert: pki.server.cert, key: pki.server.key },
-                logName: `bench-postgres-${target.id}`,
+                logName: `bench-postgres-${id}`,
                 settings: target.postgres,
             });
             dbPassword = await postgres.createRoleAndDatabase("orthanc", "orthanc");
@@ -223,14 +234,14 @@ async function benchOrthanc(target: OrthancTarget, work: string, data: Datasets,
         orthanc = await startOrthanc({
             production: target.config,
             credentials: renderOrthancCredentials({ bench: randomBytes(12).toString("hex") }),
-            target: { root: join(root, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, pluginDir: DEBIAN_ORTHANC_PLUGIN_DIR },
+            target: { root: join(pods, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, tier },
             tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, caPem: pki.ca.certPem },
             dbPassword,
-            logName: `bench-orthanc-${target.id}`,
+            logName: `bench-orthanc-${id}`,
         });
         const server = orthanc;
         const software = await orthancSoftware(server);
-        if (target.postgres && !/PostgreSQL/.test(software.index)) throw new Error(`${target.id}: Orthanc runs without its PostgreSQL index`);
+        if (target.postgres && !/PostgreSQL/.test(software.index)) throw new Error(`${id}: Orthanc runs without its PostgreSQL index`);
         const association: Association = {
             port: dicomPort,
             calledAe: String(target.config.DicomAet ?? "ORTHANC"),
@@ -240,8 +251,8 @@ async function benchOrthanc(target: OrthancTarget, work: string, data: Datasets,
         const ingestRuns = await ingest({ association, countInstances: () => countInstances(server) }, data, options);
         const queries = await queryPhase(server, association, data, options, postgres);
         return {
-            id: target.id,
-            label: target.label,
+            id,
+            label: `${target.label}, ${tier.title}`,
             description: target.description,
             tls: target.tls,
             ingest: ingestRuns,
@@ -253,7 +264,7 @@ async function benchOrthanc(target: OrthancTarget, work: string, data: Datasets,
     } finally {
         await orthanc?.stop();
         await postgres?.stop();
-        rmSync(root, { recursive: true, force: true });
+        for (const dir of [root, pods]) rmSync(dir, { recursive: true, force: true });
     }
 }
 
@@ -292,9 +303,17 @@ async function main(argv: string[]): Promise<number> {
         log("generating datasets");
         const data = makeDatasets(join(work, "data"), options);
         const results: TargetResult[] = [];
+        const tiers = options.orthancTiers.map((id) => orthancTier(id));
         for (const target of selected) {
-            log(`(${target.id}) ${target.label}`);
-            results.push(target.kind === "storescp" ? await benchStorescp(target, work, data, options, pki) : await benchOrthanc(target, work, data, options, pki));
+            if (target.kind === "storescp") {
+                log(`(${target.id}) ${target.label}`);
+                results.push(await benchStorescp(target, work, data, options, pki));
+                continue;
+            }
+            for (const tier of tiers) {
+                log(`(${tierTargetId(target.id, tier.id)}) ${target.label}, ${tier.title}`);
+                results.push(await benchOrthanc(target, tier, work, data, options, pki));
+            }
         }
         const first = results.find((r) => r.software)?.software ?? {};
         const report: BenchReport = {

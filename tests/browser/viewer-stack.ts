@@ -18,9 +18,9 @@ import { WEB_USERNAME } from "../../components/platform/platform";
 import { EdgeProxy, startEdgeProxy } from "../harness/browser/edge-proxy";
 import { ensureOhifDist } from "../harness/browser/ohif-dist";
 import { startStaticViewer } from "../harness/browser/static-viewer";
-import { DEBIAN_ORTHANC_PLUGIN_DIR } from "../harness/real/binaries";
 import { DicomSample, freshCtSample, store } from "../harness/real/dicom";
 import { OrthancServer, startOrthanc } from "../harness/real/orthanc";
+import { orthancTier, OrthancTierId, tierWorkDir } from "../harness/real/orthanc-tiers";
 import { createTestPki } from "../harness/real/pki";
 import { PostgresServer, startPostgres } from "../harness/real/postgres";
 import { freePort, stopAllProcesses } from "../harness/real/processes";
@@ -41,10 +41,12 @@ export interface ViewerStack {
     stop(): Promise<void>;
 }
 
-export async function startViewerStack(): Promise<ViewerStack> {
+export async function startViewerStack(tierId: OrthancTierId = "debian12"): Promise<ViewerStack> {
     const dist = ensureOhifDist();
+    const tier = orthancTier(tierId);
     const work = mkdtempSync(join(tmpdir(), "pacstack-browser-"));
     chmodSync(work, 0o711); // PostgreSQL runs as `postgres` and must reach its folder inside
+    const podsDir = tierWorkDir(tier, "pacstack-browser-");
     let postgres: PostgresServer | undefined;
     let orthanc: OrthancServer | undefined;
     const closers: (() => Promise<void>)[] = [];
@@ -53,7 +55,7 @@ export async function startViewerStack(): Promise<ViewerStack> {
         await orthanc?.stop();
         await postgres?.stop();
         await stopAllProcesses();
-        rmSync(work, { recursive: true, force: true });
+        for (const dir of [work, podsDir]) rmSync(dir, { recursive: true, force: true });
     };
     try {
         const pki = await createTestPki(join(work, "pki"));
@@ -65,7 +67,7 @@ export async function startViewerStack(): Promise<ViewerStack> {
             production: renderDeployedOrthancConfig({ ...PRODUCTION_ORTHANC_INPUT, name: SERVICES.orthanc }),
             // As the Orthanc component renders it: the administrator and the platform's web user.
             credentials: renderOrthancCredentials({ admin: randomBytes(16).toString("hex"), [user.username]: user.password }),
-            target: { root: join(work, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, pluginDir: DEBIAN_ORTHANC_PLUGIN_DIR },
+            target: { root: join(podsDir, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, tier },
             tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, caPem: pki.ca.certPem },
             dbPassword,
         });

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { renderOrthancCredentials } from "../../components/orthanc/config";
 import { renderDeployedOrthancConfig } from "../../components/orthanc/deployed-config";
-import { DEBIAN_ORTHANC_PLUGIN_DIR } from "../harness/real/binaries";
+import { ORTHANC_TIER_IDS, orthancTier, tierWorkDir } from "../harness/real/orthanc-tiers";
 import { httpStatus } from "../harness/real/processes";
 import { basicAuthorization } from "../harness/real/http";
 import { logSince } from "../harness/real/logs";
@@ -20,9 +20,10 @@ import { freePort, stopAllProcesses, waitFor } from "../harness/real/processes";
  * PGSSLROOTCERT the pod sets) must refuse a PostgreSQL server whose certificate the pacstack CA did not sign.
  * If either setting were lost, Orthanc would connect to this impostor and the test would fail.
  */
-describe("Orthanc refuses a database server it cannot verify (real Orthanc + PostgreSQL)", function () {
+for (const tierId of ORTHANC_TIER_IDS) describe(`Orthanc refuses a database server it cannot verify (real Orthanc + PostgreSQL, ${tierId})`, function () {
     this.timeout(60_000);
     let work: string;
+    let pods: string;
     let postgres: PostgresServer | undefined;
     let orthanc: OrthancServer | undefined;
 
@@ -30,12 +31,15 @@ describe("Orthanc refuses a database server it cannot verify (real Orthanc + Pos
         await orthanc?.kill9();
         await postgres?.stop();
         await stopAllProcesses();
-        if (work) rmSync(work, { recursive: true, force: true });
+        for (const dir of [work, pods]) if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
-    it("does not connect to a PostgreSQL presenting a certificate from another CA", async () => {
+    it("does not connect to a PostgreSQL presenting a certificate from another CA", async function () {
+        this.timeout(15 * 60_000); // the sid tier's folder is built on first use
+        const tier = orthancTier(tierId);
         work = mkdtempSync(join(tmpdir(), "pacstack-db-tls-"));
         chmodSync(work, 0o711);
+        pods = tierWorkDir(tier, "pacstack-db-tls-");
         const pki = await createTestPki(join(work, "pki"));
         const impostor = await issue(pki.dir, "impostor", "localhost", "server", pki.rogueCa, opensslConfig(pki));
         const [pgPort, httpPort, dicomPort] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -46,7 +50,7 @@ describe("Orthanc refuses a database server it cannot verify (real Orthanc + Pos
         orthanc = await startOrthanc({
             production,
             credentials: renderOrthancCredentials({ admin: password }),
-            target: { root: join(work, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, pluginDir: DEBIAN_ORTHANC_PLUGIN_DIR },
+            target: { root: join(pods, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, tier },
             tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, caPem: pki.ca.certPem },
             dbPassword,
             waitReady: false,

@@ -7,7 +7,8 @@ import { ORTHANC_HTTP_PORT, renderOrthancCredentials } from "../../components/or
 import { renderDeployedOrthancConfig } from "../../components/orthanc/deployed-config";
 import { CREDENTIALS_FILE, ORTHANC_MOUNTS } from "../../components/orthanc/paths";
 import { LIVENESS_PATH, READINESS_PATH, renderProbeScript } from "../../components/orthanc/probe";
-import { DEBIAN_ORTHANC_PLUGIN_DIR, requireBinary } from "../harness/real/binaries";
+import { requireBinary } from "../harness/real/binaries";
+import { ORTHANC_TIER_IDS, orthancTier, OrthancTier, tierWorkDir } from "../harness/real/orthanc-tiers";
 import { Association, DicomSample, echo, freshCtSample, rawPixelData, store } from "../harness/real/dicom";
 import { httpRequest, multipartParts } from "../harness/real/http";
 import { changedKeyPaths, OrthancServer, startOrthanc } from "../harness/real/orthanc";
@@ -36,12 +37,14 @@ const LOOPBACK_KEYS = [
     "StorageDirectory",
 ];
 
-describe("Orthanc tier against real Orthanc + PostgreSQL (Debian)", function () {
+for (const tierId of ORTHANC_TIER_IDS) describe(`Orthanc tier against real Orthanc + PostgreSQL (${tierId})`, function () {
     this.timeout(60_000);
     const production = renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT);
     const adminPassword = randomBytes(16).toString("hex");
     const credentials = renderOrthancCredentials({ admin: adminPassword });
     let work: string;
+    let pods: string;
+    let tier: OrthancTier;
     let pki: TestPki;
     let postgres: PostgresServer | undefined;
     let orthanc: OrthancServer | undefined;
@@ -50,10 +53,13 @@ describe("Orthanc tier against real Orthanc + PostgreSQL (Debian)", function () 
     let stored: { code: number; output: string } | undefined;
 
     before(async function () {
+        this.timeout(15 * 60_000); // the sid tier's folder is built on first use
+        tier = orthancTier(tierId);
         // Fail (never skip) with the package hint when a tool is missing.
         ["openssl", "python3", "runuser", "echoscu", "storescu", "dcmodify", "dcmdump"].forEach((tool) => requireBinary(tool));
         work = mkdtempSync(join(tmpdir(), "pacstack-orthanc-real-"));
         chmodSync(work, 0o711); // PostgreSQL runs as `postgres` and must reach its folder inside
+        pods = tierWorkDir(tier, "pacstack-orthanc-real-");
         pki = await createTestPki(join(work, "pki"));
         const [pgPort, httpPort, dicomPort] = await Promise.all([freePort(), freePort(), freePort()]);
         // The pg_hba.conf pacstack gives the chart (TLS + SCRAM only): Orthanc must connect under it.
@@ -62,7 +68,7 @@ describe("Orthanc tier against real Orthanc + PostgreSQL (Debian)", function () 
         orthanc = await startOrthanc({
             production,
             credentials,
-            target: { root: join(work, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, pluginDir: DEBIAN_ORTHANC_PLUGIN_DIR },
+            target: { root: join(pods, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, tier },
             tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, caPem: pki.ca.certPem },
             dbPassword,
         });
@@ -73,7 +79,7 @@ describe("Orthanc tier against real Orthanc + PostgreSQL (Debian)", function () 
         await orthanc?.stop();
         await postgres?.stop();
         await stopAllProcesses(); // whatever a failed before hook left running
-        if (work) rmSync(work, { recursive: true, force: true });
+        for (const dir of [work, pods]) if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     const server = (): OrthancServer => {

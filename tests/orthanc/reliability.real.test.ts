@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { ORTHANC_INDEX_CONNECTIONS, POD_NAME_ENV, renderOrthancCredentials } from "../../components/orthanc/config";
 import { renderDeployedOrthancConfig } from "../../components/orthanc/deployed-config";
 import { ORTHANC_MOUNTS } from "../../components/orthanc/paths";
 import { LIVENESS_PATH, READINESS_PATH } from "../../components/orthanc/probe";
-import { DEBIAN_ORTHANC_PLUGIN_DIR, requireBinary } from "../harness/real/binaries";
+import { requireBinary } from "../harness/real/binaries";
+import { giveToTierUser, insidePath, ORTHANC_TIER_IDS, orthancTier, OrthancTier, tierWorkDir } from "../harness/real/orthanc-tiers";
 import { Association, echo } from "../harness/real/dicom";
 import { basicAuthorization } from "../harness/real/http";
 import { countInstances, problems, storedIntact } from "../harness/real/instances";
@@ -28,26 +29,31 @@ import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
  * the PostgreSQL index and DICOMweb plugins on a loopback PostgreSQL started with the settings pacstack renders
  * for the chart. Pass/fail never depends on timing: every wait is for a condition, and every check is on data.
  */
-describe("Orthanc tier reliability against real Orthanc + PostgreSQL (Debian)", function () {
+for (const tierId of ORTHANC_TIER_IDS) describe(`Orthanc tier reliability against real Orthanc + PostgreSQL (${tierId})`, function () {
     this.timeout(60_000);
     const adminPassword = randomBytes(16).toString("hex");
     const credentials = renderOrthancCredentials({ admin: adminPassword });
     let work: string;
+    let podsDir: string;
+    let tier: OrthancTier;
     let pki: TestPki;
     let postgres: PostgresServer | undefined;
     let rolePassword: string;
     let databases = 0;
 
     before(async function () {
+        this.timeout(15 * 60_000); // the sid tier's folder is built on first use
+        tier = orthancTier(tierId);
         ["openssl", "python3", "runuser", "storescu", "echoscu"].forEach((tool) => requireBinary(tool));
         work = mkdtempSync(join(tmpdir(), "pacstack-reliability-"));
         chmodSync(work, 0o711);
+        podsDir = tierWorkDir(tier, "pacstack-reliability-");
         pki = await createTestPki(join(work, "pki"));
         postgres = await startPostgres({
             dir: join(work, "postgres"),
             port: await freePort(),
             tls: { cert: pki.server.cert, key: pki.server.key },
-            logName: "reliability-postgres",
+            logName: `reliability-${tierId}-postgres`,
             settings: pacstackPostgresSettings(),
         });
         rolePassword = await postgres.createRoleAndDatabase("orthanc", "orthanc");
@@ -55,7 +61,7 @@ describe("Orthanc tier reliability against real Orthanc + PostgreSQL (Debian)", 
 
     after(async function () {
         await stopAllProcesses();
-        if (work) rmSync(work, { recursive: true, force: true });
+        for (const dir of [work, podsDir]) if (dir) rmSync(dir, { recursive: true, force: true });
     });
 
     const db = (): PostgresServer => {
@@ -78,12 +84,12 @@ describe("Orthanc tier reliability against real Orthanc + PostgreSQL (Debian)", 
         sharedStorage?: string;
     }
 
-    /** One Orthanc "pod": the deployed configuration for `replicas`, its mounts under <work>/<podName>. */
+    /** One Orthanc "pod": the deployed configuration for `replicas`, its mounts under <podsDir>/<podName>. */
     async function startPod(options: PodOptions): Promise<OrthancServer> {
-        const root = join(work, options.podName);
+        const root = join(podsDir, options.podName);
         if (options.sharedStorage) {
             mkdirSync(join(root, ORTHANC_MOUNTS.storage, ".."), { recursive: true });
-            symlinkSync(options.sharedStorage, join(root, ORTHANC_MOUNTS.storage));
+            symlinkSync(insidePath(tier, options.sharedStorage), join(root, ORTHANC_MOUNTS.storage));
         }
         const [httpPort, dicomPort] = await Promise.all([freePort(), freePort()]);
         return startOrthanc({
@@ -93,11 +99,11 @@ describe("Orthanc tier reliability against real Orthanc + PostgreSQL (Debian)", 
                 database: { ...PRODUCTION_ORTHANC_INPUT.database, name: options.database },
             }),
             credentials,
-            target: { root, httpPort, dicomPort, database: { host: "127.0.0.1", port: db().port }, pluginDir: DEBIAN_ORTHANC_PLUGIN_DIR },
+            target: { root, httpPort, dicomPort, database: { host: "127.0.0.1", port: db().port }, tier },
             tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, caPem: pki.ca.certPem },
             dbPassword: rolePassword,
             podName: options.podName,
-            logName: `reliability-${options.podName}`,
+            logName: `reliability-${tierId}-${options.podName}`,
         });
     }
 
@@ -115,8 +121,9 @@ describe("Orthanc tier reliability against real Orthanc + PostgreSQL (Debian)", 
 
     it("two replicas share one PostgreSQL and one storage folder: stored through one, retrieved through the other, concurrent stores succeed", async function () {
         const database = await freshDatabase();
-        const storage = join(work, "shared-storage");
+        const storage = join(podsDir, "shared-storage");
         mkdirSync(storage, { recursive: true });
+        giveToTierUser(tier, storage);
         const pods = await Promise.all(
             ["pacstack-orthanc-7d9f-a", "pacstack-orthanc-7d9f-b"].map((podName) => startPod({ replicas: 2, database, podName, sharedStorage: storage })),
         );
@@ -171,6 +178,8 @@ describe("Orthanc tier reliability against real Orthanc + PostgreSQL (Debian)", 
     });
 
     it("PostgreSQL crashes and restarts during an ingest: Orthanc carries on by itself and loses no acknowledged instance", async function () {
+        // Crash recovery, reconnection and the serialization retries of 400 stores take 40-70 s on a loaded 2-core machine.
+        this.timeout(180_000);
         const orthanc = await startPod({ replicas: 1, database: await freshDatabase(), podName: "pacstack-orthanc-dbrestart" });
         const files = study("db-restart", 400);
         let ingestDone = false;

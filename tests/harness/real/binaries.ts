@@ -62,15 +62,6 @@ export function ctSmallSample(): string {
     );
 }
 
-/** The Debian Orthanc server and the plugins pacstack loads, with a clear failure when one is missing. */
-export function requireOrthanc(plugins: readonly string[]): { binary: string; pluginDir: string } {
-    requireBinary(DEBIAN_ORTHANC_BINARY);
-    for (const plugin of plugins) {
-        requireFile(join(DEBIAN_ORTHANC_PLUGIN_DIR, plugin));
-    }
-    return { binary: DEBIAN_ORTHANC_BINARY, pluginDir: DEBIAN_ORTHANC_PLUGIN_DIR };
-}
-
 /**
  * Debian's Chromium as root on a machine without network: no sandbox, no GPU, no background traffic. Each caller
  * adds a new empty profile (--user-data-dir, or playwright's own).

@@ -1,9 +1,10 @@
-import { mkdirSync } from "node:fs";
+import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DB_PASSWORD_ENV, orthancJson, POD_NAME_ENV } from "../../../components/orthanc/config";
-import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, ORTHANC_PLUGINS } from "../../../components/orthanc/paths";
+import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR } from "../../../components/orthanc/paths";
 import { ORTHANC_PLAIN_ENV } from "../../../components/orthanc/workload";
-import { requireOrthanc } from "./binaries";
+import { requireFile } from "./binaries";
+import { giveToTierUser, hostPath, insidePath, OrthancTier, tierCommand } from "./orthanc-tiers";
 import { basicAuthorization, httpRequest, HttpAnswer, HttpOptions } from "./http";
 import { writeProjectedVolume } from "./projected";
 import { httpStatus, RunningProcess, startProcess, waitFor } from "./processes";
@@ -12,22 +13,27 @@ type Json = unknown;
 
 /** Where the loopback Orthanc listens and finds things instead of the pod's addresses and mounts. */
 export interface LoopbackTarget {
-    /** Stands for the pod's filesystem root: every pod mount point M becomes <root>M. */
+    /**
+     * Stands for the pod's filesystem root: every pod mount point M becomes <root>M (a host path; for a chrooted
+     * tier it lies inside the tier's root, see tierWorkDir).
+     */
     root: string;
     httpPort: number;
     dicomPort: number;
     database: { host: string; port: number };
-    /** Folder holding the plugins of the Orthanc under test (Debian: /usr/share/orthanc/plugins). */
-    pluginDir: string;
+    /** The Orthanc build under test (its binary, plugin folder and root). */
+    tier: OrthancTier;
 }
 
 const MOUNTS: string[] = Object.values(ORTHANC_MOUNTS);
+const isLink = (path: string) => lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
 
 /**
  * The production configuration with ONLY addresses, ports and paths replaced, so it runs on loopback.
  * Everything else (security switches, TLS requirements, PostgreSQL options) stays byte for byte the same.
  */
 export function loopbackOrthancConfig(production: Record<string, unknown>, target: LoopbackTarget): Record<string, unknown> {
+    const root = insidePath(target.tier, target.root);
     const exact: Record<string, Json> = {
         HttpPort: target.httpPort,
         DicomPort: target.dicomPort,
@@ -42,8 +48,8 @@ export function loopbackOrthancConfig(production: Record<string, unknown>, targe
             return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, path ? `${path}.${k}` : k)]));
         }
         if (typeof value === "string") {
-            if (value.startsWith(`${ORTHANC_PLUGIN_DIR}/`)) return join(target.pluginDir, value.slice(ORTHANC_PLUGIN_DIR.length + 1));
-            if (MOUNTS.some((m) => value === m || value.startsWith(`${m}/`))) return `${target.root}${value}`;
+            if (value.startsWith(`${ORTHANC_PLUGIN_DIR}/`)) return join(target.tier.pluginDir, value.slice(ORTHANC_PLUGIN_DIR.length + 1));
+            if (MOUNTS.some((m) => value === m || value.startsWith(`${m}/`))) return `${root}${value}`;
         }
         return value;
     };
@@ -76,9 +82,10 @@ export function materializeOrthancMounts(root: string, config: Record<string, un
     const dicomTlsDir = join(root, ORTHANC_MOUNTS.dicomTls);
     writeProjectedVolume(configDir, { [CONFIG_FILE]: orthancJson(config), [CREDENTIALS_FILE]: orthancJson(credentials) });
     writeProjectedVolume(dicomTlsDir, { "tls.crt": tls.certPem, "tls.key": tls.keyPem, "ca.crt": tls.caPem });
-    mkdirSync(join(root, ORTHANC_MOUNTS.storage), { recursive: true });
+    // A storage folder may be a symbolic link to a shared one (as Orthanc sees it: dangling from outside a chroot).
+    if (!isLink(join(root, ORTHANC_MOUNTS.storage))) mkdirSync(join(root, ORTHANC_MOUNTS.storage), { recursive: true });
     mkdirSync(join(root, ORTHANC_MOUNTS.tmp), { recursive: true });
-    return { configDir, dicomTlsDir, credentialsFile: join(configDir, CREDENTIALS_FILE), caFile: join(dicomTlsDir, "ca.crt") };
+    return { configDir, dicomTlsDir, storageDir: join(root, ORTHANC_MOUNTS.storage), credentialsFile: join(configDir, CREDENTIALS_FILE), caFile: join(dicomTlsDir, "ca.crt") };
 }
 
 export interface OrthancOptions {
@@ -100,10 +107,13 @@ export interface OrthancServer {
     readonly config: Record<string, unknown>;
     readonly configDir: string;
     readonly credentialsFile: string;
+    /** The DICOM files' folder (host path). */
+    readonly storageDir: string;
     readonly caFile: string;
     readonly httpPort: number;
     readonly dicomPort: number;
     readonly user: [string, string];
+    readonly tier: OrthancTier;
     readonly process: RunningProcess;
     /** HTTP request with the first registered user's credentials unless `auth` is given. */
     request(path: string, options?: HttpOptions): Promise<HttpAnswer>;
@@ -114,28 +124,32 @@ export interface OrthancServer {
 
 /** Materializes the pod layout under target.root and starts `Orthanc <root>/etc/pacstack/orthanc/` like the pod does. */
 export async function startOrthanc(options: OrthancOptions): Promise<OrthancServer> {
-    const { binary } = requireOrthanc(ORTHANC_PLUGINS);
+    const tier = options.target.tier;
     const config = loopbackOrthancConfig(options.production, options.target);
+    for (const plugin of (config.Plugins ?? []) as string[]) requireFile(hostPath(tier, plugin));
     const mounts = materializeOrthancMounts(options.target.root, config, options.credentials, options.tls);
+    giveToTierUser(tier, options.target.root);
+    const root = insidePath(tier, options.target.root);
     const users = Object.entries((options.credentials.RegisteredUsers ?? {}) as Record<string, string>).sort();
     if (users.length === 0) throw new Error("credentials without RegisteredUsers");
     const user: [string, string] = users[0];
     const env: NodeJS.ProcessEnv = {
         PATH: process.env.PATH,
         LANG: "C",
-        HOME: options.target.root,
-        TMPDIR: join(options.target.root, ORTHANC_MOUNTS.tmp),
+        HOME: root,
+        TMPDIR: join(root, ORTHANC_MOUNTS.tmp),
         [DB_PASSWORD_ENV]: options.dbPassword,
         [POD_NAME_ENV]: options.podName ?? "pacstack-orthanc-0",
         // The pod's plain environment, with its mount points moved under the loopback root.
-        ...Object.fromEntries(Object.entries(ORTHANC_PLAIN_ENV).map(([name, value]) => [name, `${options.target.root}${value}`])),
+        ...Object.fromEntries(Object.entries(ORTHANC_PLAIN_ENV).map(([name, value]) => [name, `${root}${value}`])),
         // Debian's dcmtk leaves Nagle's algorithm on unless told otherwise: DICOM would be ten times slower.
         TCP_NODELAY: "1",
     };
     const httpPort = options.target.httpPort;
     let proc: RunningProcess | undefined;
     const start = async () => {
-        proc = startProcess(options.logName ?? "orthanc", binary, [...(options.flags ?? []), `${mounts.configDir}/`], { env, cwd: options.target.root });
+        const command = tierCommand(tier, tier.binary, [...(options.flags ?? []), `${insidePath(tier, mounts.configDir)}/`]);
+        proc = startProcess(options.logName ?? `orthanc-${tier.id}`, command.command, command.args, { env, cwd: options.target.root });
         const authorization = basicAuthorization(...user);
         if (options.waitReady === false) return;
         await waitFor(`Orthanc on 127.0.0.1:${httpPort}`, async () => (await httpStatus(httpPort, "/system", { Authorization: authorization })) === 200, {
@@ -150,6 +164,7 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancServ
         httpPort,
         dicomPort: options.target.dicomPort,
         user,
+        tier,
         get process() {
             if (!proc) throw new Error("Orthanc not started");
             return proc;
