@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { Browser, BrowserContext, Page, chromium } from "playwright-core";
 import { REPO_ROOT } from "../harness/stack-config";
 import { HEADLESS_CHROMIUM_ARGS, requireBinary } from "../harness/real/binaries";
+import { backendOf, edgeRequest } from "../harness/edge/client";
 import { freshCtSample } from "../harness/real/dicom";
 import { ViewerStack, startViewerStack } from "./viewer-stack";
 
@@ -25,17 +26,19 @@ function viewportPixels(page: Page) {
     });
 }
 
-describe("browser: OHIF behind the rendered routes, on real Orthanc (Chromium)", function () {
+describe("browser: OHIF behind the real Traefik reading the rendered routes, on real Orthanc (Chromium)", function () {
     this.timeout(90_000);
     let stack: ViewerStack;
     let browser: Browser;
     const contexts: BrowserContext[] = [];
 
     before(async function () {
+        // Plan, API server, PostgreSQL, Orthanc and Traefik start first: minutes on a busy machine.
+        this.timeout(600_000);
         requireBinary(CHROMIUM);
         mkdirSync(SCREENSHOT_DIR, { recursive: true });
         stack = await startViewerStack();
-        browser = await chromium.launch({ executablePath: CHROMIUM, args: HEADLESS_CHROMIUM_ARGS });
+        browser = await chromium.launch({ executablePath: CHROMIUM, args: [...HEADLESS_CHROMIUM_ARGS, ...stack.chromiumArgs] });
     });
 
     after(async function () {
@@ -84,12 +87,15 @@ describe("browser: OHIF behind the rendered routes, on real Orthanc (Chromium)",
 
         assert.equal(await page.evaluate(() => globalThis.crossOriginIsolated), true, "COOP/COEP should isolate the viewer");
         assert.deepEqual(violations, [], "the viewer broke its content security policy or threw");
-        const dicomWeb = stack.proxy.log.filter((entry) => entry.path.startsWith("/dicom-web/"));
-        assert.ok(dicomWeb.length > 0 && dicomWeb.every((entry) => entry.status === 200 && entry.service === "pacstack-orthanc"), JSON.stringify(dicomWeb));
+        const dicomWeb = stack.accessLog().filter((entry) => entry.RequestPath.startsWith("/dicom-web/"));
+        assert.ok(
+            dicomWeb.length > 0 && dicomWeb.every((entry) => entry.DownstreamStatus === 200 && backendOf(entry) === "pacstack-orthanc"),
+            JSON.stringify(dicomWeb.map((e) => [e.RequestPath, e.DownstreamStatus, e.ServiceAddr])),
+        );
     });
 
     it("without credentials answers 401 and no study data reaches the page", async function () {
-        const before = stack.proxy.log.length;
+        const before = stack.accessLog().length;
         const { page } = await newPage();
         const documents: { status: number; challenge?: string }[] = [];
         page.on("response", (response) => {
@@ -109,12 +115,12 @@ describe("browser: OHIF behind the rendered routes, on real Orthanc (Chromium)",
             console.warn(`      (no unauthenticated.png: ${error.message.split("\n")[0]})`),
         );
         for (const path of ["/dicom-web/studies", "/orthanc/system", "/orthanc/", "/viewer?StudyInstanceUIDs=1.2.3"]) {
-            const response = await page.request.get(`${stack.baseUrl}${path}`);
-            assert.equal(response.status(), 401, `GET ${path} without credentials`);
+            const response = await edgeRequest(stack.edge, path);
+            assert.equal(response.status, 401, `GET ${path} without credentials`);
         }
         const text = await page.content();
         assert.ok(!text.includes(stack.sample.studyUid) && !text.includes("CompressedSamples"), "study data reached the page");
-        const leaked = stack.proxy.log.slice(before).filter((entry) => entry.status !== 401);
+        const leaked = stack.accessLog().slice(before).filter((entry) => entry.DownstreamStatus !== 401);
         assert.deepEqual(leaked, [], "a request without credentials got an answer other than 401");
     });
 
@@ -128,34 +134,31 @@ describe("browser: OHIF behind the rendered routes, on real Orthanc (Chromium)",
                 readFileSync(sample.file),
                 Buffer.from(`\r\n--${boundary}--\r\n`),
             ]);
-            const auth = `Basic ${Buffer.from(`${stack.user.username}:${stack.user.password}`).toString("base64")}`;
-            const { page } = await newPage();
-            const stored = await page.request.post(`${stack.baseUrl}/dicom-web/studies`, {
-                headers: { Authorization: auth, Accept: "application/dicom+json", "Content-Type": `multipart/related; type="application/dicom"; boundary=${boundary}` },
-                data: body,
+            const auth: [string, string] = [stack.user.username, stack.user.password];
+            const stored = await edgeRequest(stack.edge, "/dicom-web/studies", {
+                method: "POST",
+                auth,
+                headers: { Accept: "application/dicom+json", "Content-Type": `multipart/related; type="application/dicom"; boundary=${boundary}` },
+                body,
             });
-            assert.equal(stored.status(), 200, await stored.text());
-            const found = await page.request.get(`${stack.baseUrl}/dicom-web/studies?StudyInstanceUID=${sample.studyUid}`, { headers: { Authorization: auth } });
-            assert.equal(found.status(), 200);
-            assert.ok((await found.text()).includes(sample.studyUid));
-            const post = stack.proxy.log.find((entry) => entry.method === "POST" && entry.path === "/dicom-web/studies");
-            assert.equal(post?.status, 200);
+            assert.equal(stored.status, 200, stored.body.toString());
+            const found = await edgeRequest(stack.edge, `/dicom-web/studies?StudyInstanceUID=${sample.studyUid}`, { auth });
+            assert.equal(found.status, 200);
+            assert.ok(found.body.toString().includes(sample.studyUid));
+            const post = stack.accessLog().find((entry) => entry.RequestMethod === "POST" && entry.RequestPath === "/dicom-web/studies");
+            assert.equal(post?.DownstreamStatus, 200);
         } finally {
             rmSync(dir, { recursive: true, force: true });
         }
     });
 
     it("Orthanc checks the forwarded credentials itself: a user only the edge knows is refused by Orthanc", async function () {
-        const stranger = stack.edgeOnlyUser;
-        const auth = { Authorization: `Basic ${Buffer.from(`${stranger.username}:${stranger.password}`).toString("base64")}` };
-        const { page } = await newPage();
-        const viewer = await page.request.get(`${stack.baseUrl}/`, { headers: auth });
-        assert.equal(viewer.status(), 200, "the edge accepts the user for the viewer");
-        const studies = await page.request.get(`${stack.baseUrl}/dicom-web/studies`, { headers: auth });
-        assert.equal(studies.status(), 401, "Orthanc must refuse a user it does not know, even past the edge");
-        const wrong = await page.request.get(`${stack.baseUrl}/dicom-web/studies`, {
-            headers: { Authorization: `Basic ${Buffer.from(`${stack.user.username}:wrong`).toString("base64")}` },
-        });
-        assert.equal(wrong.status(), 401);
+        const stranger: [string, string] = [stack.edgeOnlyUser.username, stack.edgeOnlyUser.password];
+        const viewer = await edgeRequest(stack.edge, "/", { auth: stranger });
+        assert.equal(viewer.status, 200, "the edge accepts the user for the viewer");
+        const studies = await edgeRequest(stack.edge, "/dicom-web/studies", { auth: stranger });
+        assert.equal(studies.status, 401, "Orthanc must refuse a user it does not know, even past the edge");
+        const wrong = await edgeRequest(stack.edge, "/dicom-web/studies", { auth: [stack.user.username, "wrong"] });
+        assert.equal(wrong.status, 401);
     });
 });

@@ -1,0 +1,222 @@
+import assert from "node:assert/strict";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { VIEWER_RESPONSE_HEADERS } from "../../components/ohif/headers";
+import { backendOf, edgeHttpRequest, edgeRequest, readAccessLog, tlsHandshake } from "../harness/edge/client";
+import { EdgeStack, TEST_UPLOAD_LIMIT_MIB, startEdgeStack } from "../harness/edge/stack";
+import { DicomSample, echo, freshCtSample, store } from "../harness/real/dicom";
+import { runOk } from "../harness/real/tools";
+
+const MiB = 1024 * 1024;
+
+/** A valid DICOM file of exactly `size` bytes: the sample with trailing padding (FFFC,FFFC), explicit VR little endian. */
+async function dicomOfSize(dir: string, name: string, size: number): Promise<DicomSample> {
+    const sample = await freshCtSample(dir, name);
+    const header = 12; // tag, VR "OB", two reserved bytes, 32-bit length
+    const padding = size - statSync(sample.file).size - header;
+    assert.ok(padding >= 0 && padding % 2 === 0, `cannot pad ${statSync(sample.file).size} bytes to ${size}`);
+    const element = Buffer.alloc(header);
+    element.writeUInt16LE(0xfffc, 0);
+    element.writeUInt16LE(0xfffc, 2);
+    element.write("OB", 4, "latin1");
+    element.writeUInt32LE(padding, 8);
+    appendFileSync(sample.file, Buffer.concat([element, Buffer.alloc(padding)]));
+    assert.equal(statSync(sample.file).size, size);
+    return sample;
+}
+
+describe("edge: the real Traefik reads the rendered routes from a real API server", function () {
+    this.timeout(600_000);
+    let stack: EdgeStack;
+    let work: string;
+    const auth = () => [stack.user.username, stack.user.password] as [string, string];
+    const orthanc = () => stack.orthanc!;
+
+    before(async function () {
+        work = mkdtempSync(join(tmpdir(), "pacstack-edge-test-"));
+        stack = await startEdgeStack({ overrides: { archives: '["orthanc","dcm4chee"]' } });
+    });
+
+    after(async function () {
+        await stack?.stop();
+        if (work) rmSync(work, { recursive: true, force: true });
+    });
+
+    it("serves HTTPS with the certificate pacstack issues for the domain, chained to the pacstack CA", async function () {
+        const handshake = await tlsHandshake(stack);
+        assert.equal(handshake.error, undefined, handshake.error);
+        assert.equal(handshake.subjectAltName, `DNS:${stack.domain}`);
+        const foreign = await tlsHandshake({ ...stack, caPem: stack.pki.rogueCa.certPem });
+        assert.match(foreign.error ?? "", /self[- ]signed|unable to verify|unable to get local issuer/i, "a client trusting another CA must refuse the edge");
+        assert.equal((await edgeRequest(stack, "/", { auth: auth() })).status, 200);
+    });
+
+    it("refuses TLS 1.1 and TLS 1.2 suites outside the default TLSOption, accepts TLS 1.2 with AES-GCM", async function () {
+        const legacy = { ciphers: "DEFAULT:@SECLEVEL=0" };
+        const tls11 = await tlsHandshake(stack, { ...legacy, minVersion: "TLSv1.1", maxVersion: "TLSv1.1" });
+        assert.match(tls11.error ?? "", /protocol version|alert|wrong version/i, `TLS 1.1 was accepted: ${JSON.stringify(tls11)}`);
+        const gcm = await tlsHandshake(stack, { minVersion: "TLSv1.2", maxVersion: "TLSv1.2", ciphers: "ECDHE-RSA-AES128-GCM-SHA256" });
+        assert.deepEqual([gcm.error, gcm.protocol], [undefined, "TLSv1.2"]);
+        // Go offers CBC suites by default: only the TLSOption's list refuses this one.
+        const cbc = await tlsHandshake(stack, { minVersion: "TLSv1.2", maxVersion: "TLSv1.2", ciphers: "ECDHE-RSA-AES128-SHA" });
+        assert.match(cbc.error ?? "", /handshake failure|alert/i, `a CBC suite was accepted: ${JSON.stringify(cbc)}`);
+    });
+
+    it("sends HSTS on every answer, and the viewer's CSP and cross-origin isolation on the viewer's", async function () {
+        const viewer = await edgeRequest(stack, "/", { auth: auth() });
+        assert.equal(viewer.headers["strict-transport-security"], "max-age=31536000; includeSubDomains");
+        assert.equal(viewer.headers["content-security-policy"], VIEWER_RESPONSE_HEADERS.contentSecurityPolicy);
+        for (const [name, value] of Object.entries(VIEWER_RESPONSE_HEADERS.custom)) assert.equal(viewer.headers[name.toLowerCase()], value, name);
+        const refused = await edgeRequest(stack, "/dicom-web/studies");
+        assert.equal(refused.status, 401);
+        assert.equal(refused.headers["strict-transport-security"], "max-age=31536000; includeSubDomains", "a 401 carries HSTS too");
+        assert.equal(refused.headers["content-security-policy"], undefined, "the viewer's CSP stays on the viewer's routes");
+    });
+
+    it("redirects HTTP to HTTPS permanently, to the port users reach", async function () {
+        const answer = await edgeHttpRequest(stack, stack.traefik.ports.web, "/orthanc/app/explorer.html");
+        assert.equal(answer.status, 301);
+        assert.equal(answer.headers.location, `https://${stack.domain}:${stack.traefik.ports.websecure}/orthanc/app/explorer.html`);
+    });
+
+    it("asks every route for the web user (basicAuth from the users Secret) and Orthanc checks it again", async function () {
+        for (const path of ["/", "/dicom-web/studies", "/orthanc/system", "/orthanc"]) {
+            const answer = await edgeRequest(stack, path);
+            assert.equal(answer.status, 401, path);
+            assert.match(String(answer.headers["www-authenticate"]), /^Basic realm="pacstack"/);
+        }
+        assert.equal((await edgeRequest(stack, "/orthanc/system", { auth: [stack.user.username, "wrong"] })).status, 401);
+        assert.equal((await edgeRequest(stack, "/orthanc/system", { auth: auth() })).status, 200);
+        const edgeOnly = [stack.edgeOnlyUser.username, stack.edgeOnlyUser.password] as [string, string];
+        assert.equal((await edgeRequest(stack, "/", { auth: edgeOnly })).status, 200, "the edge knows the second user");
+        assert.equal((await edgeRequest(stack, "/orthanc/system", { auth: edgeOnly })).status, 401, "Orthanc does not");
+        assert.equal((await edgeRequest(stack, "/orthanc", { auth: auth() })).headers.location, `https://${stack.domain}:${stack.httpsPort}/orthanc/`);
+    });
+
+    it(`accepts an upload of exactly the limit (${TEST_UPLOAD_LIMIT_MIB} MiB) and answers 413 to one byte more`, async function () {
+        const limit = TEST_UPLOAD_LIMIT_MIB * MiB;
+        const atLimit = await dicomOfSize(work, "at-limit.dcm", limit);
+        const body = readFileSync(atLimit.file);
+        const stored = await edgeRequest(stack, "/orthanc/instances", { method: "POST", auth: auth(), body, headers: { "Content-Type": "application/dicom" } });
+        assert.equal(stored.status, 200, stored.body.toString());
+        assert.equal(JSON.parse(stored.body.toString()).Status, "Success");
+        const before = JSON.parse((await orthanc().request("/statistics")).body.toString()).CountInstances;
+        const over = Buffer.concat([body, Buffer.alloc(1)]);
+        const refused = await edgeRequest(stack, "/orthanc/instances", { method: "POST", auth: auth(), body: over, headers: { "Content-Type": "application/dicom" } });
+        assert.equal(refused.status, 413);
+        const chunked = await edgeRequest(stack, "/dicom-web/studies", { method: "POST", auth: auth(), body: over, headers: { "Transfer-Encoding": "chunked" } });
+        assert.equal(chunked.status, 413, "a body without Content-Length is counted too");
+        const after = JSON.parse((await orthanc().request("/statistics")).body.toString()).CountInstances;
+        assert.equal(after, before, "nothing over the limit reached Orthanc");
+    });
+
+    it("passes DICOM-TLS through to Orthanc (HostSNI(*)): a modality certificate is accepted, none or a foreign one refused", async function () {
+        const port = stack.traefik.ports.dicom;
+        const { pki } = stack;
+        const modality = { mode: "client" as const, cert: pki.client.cert, key: pki.client.key, ca: pki.ca.cert };
+        const sample = await freshCtSample(work, "via-edge.dcm");
+        const stored = await store({ port, calledAe: "ORTHANC", tls: modality }, [sample.file]);
+        assert.equal(stored.code, 0, stored.output);
+        const found = await orthanc().request(`/dicom-web/studies?StudyInstanceUID=${sample.studyUid}`);
+        assert.ok(found.body.toString().includes(sample.studyUid), "the study arrived in Orthanc");
+        const anonymous = await echo({ port, calledAe: "ORTHANC", tls: { mode: "anonymous", ca: pki.ca.cert } });
+        assert.notEqual(anonymous.code, 0, "a modality without a certificate must be refused");
+        const rogue = await echo({ port, calledAe: "ORTHANC", tls: { mode: "client", cert: pki.rogueClient.cert, key: pki.rogueClient.key, ca: pki.ca.cert } });
+        assert.notEqual(rogue.code, 0, "a certificate of another CA must be refused");
+        const plain = await echo({ port, calledAe: "ORTHANC", tls: { mode: "none" } });
+        assert.notEqual(plain.code, 0, "plain DICOM must be refused");
+    });
+
+    it("writes no query string into the access log: a QIDO-RS search by PatientName leaves no name behind", async function () {
+        const name = `EDGE^LOGTEST${Date.now()}`;
+        const search = await edgeRequest(stack, `/dicom-web/studies?PatientName=${encodeURIComponent(name)}`, { auth: auth() });
+        assert.equal(search.status, 200);
+        const entries = readAccessLog(stack.traefik.log).filter((e) => e.RequestMethod === "GET" && e.RequestPath.startsWith("/dicom-web/studies"));
+        assert.ok(entries.length > 0, "the search is in the access log");
+        assert.ok(entries.every((e) => e.RequestPath === "/dicom-web/studies"), JSON.stringify(entries.map((e) => e.RequestPath)));
+        const log = readFileSync(stack.traefik.log, "utf8");
+        for (const form of [name, encodeURIComponent(name), "LOGTEST", "PatientName"]) assert.ok(!log.includes(form), `the log holds ${form}`);
+        assert.ok(!log.includes(stack.user.password) && !log.includes(Buffer.from(`${stack.user.username}:${stack.user.password}`).toString("base64")), "no credential in the log");
+    });
+
+    it("sends each path to its backend: archives first, the viewer catches the rest (Traefik's own router priorities)", async function () {
+        const expected: Record<string, string> = {
+            "/": "pacstack-viewer",
+            "/viewer": "pacstack-viewer",
+            "/app.bundle.js": "pacstack-viewer",
+            "/orthanc/app/explorer.html": "pacstack-orthanc",
+            "/dicom-web/studies": "pacstack-orthanc",
+            "/dicom-webx": "pacstack-viewer",
+            "/dcm4chee-arc/ui2/": "pacstack-dcm4chee",
+            "/dcm4chee-arc/aets/DCM4CHEE/rs/studies": "pacstack-dcm4chee",
+        };
+        for (const [path, service] of Object.entries(expected)) {
+            const seen = readAccessLog(stack.traefik.log).length;
+            await edgeRequest(stack, path, { auth: auth() });
+            const entries = readAccessLog(stack.traefik.log).slice(seen);
+            assert.equal(entries.length, 1, path);
+            assert.equal(backendOf(entries[0]), service, `${path}: ${JSON.stringify(entries[0])}`);
+        }
+        // "/orthanc" is answered by the Orthanc router's own redirect to "/orthanc/" before any Service.
+        const bare = await edgeRequest(stack, "/orthanc", { auth: auth() });
+        assert.deepEqual([bare.status, bare.headers.location], [301, `https://${stack.domain}:${stack.httpsPort}/orthanc/`]);
+        // dcm4chee's STOW-RS router is size-limited like Orthanc's.
+        const over = Buffer.alloc(TEST_UPLOAD_LIMIT_MIB * MiB + 1);
+        const stow = await edgeRequest(stack, "/dcm4chee-arc/aets/DCM4CHEE/rs/studies", { method: "POST", auth: auth(), body: over });
+        assert.equal(stow.status, 413);
+    });
+
+    it("exports Prometheus metrics on the metrics entrypoint", async function () {
+        const metrics = await (await fetch(`http://127.0.0.1:${stack.traefik.ports.metrics}/metrics`)).text();
+        assert.match(metrics, /^traefik_entrypoint_requests_total\{.*entrypoint="websecure".*\} [1-9]/m);
+    });
+
+    it("the API server refuses loopback addresses in EndpointSlices (why the test's slices name hosts)", async function () {
+        const slice = {
+            apiVersion: "discovery.k8s.io/v1",
+            kind: "EndpointSlice",
+            metadata: { name: "loopback-refused", namespace: stack.appNamespace, labels: { "kubernetes.io/service-name": "none" } },
+            addressType: "IPv4",
+            endpoints: [{ addresses: ["127.0.0.1"] }],
+            ports: [{ name: "http", port: 8042, protocol: "TCP" }],
+        };
+        await assert.rejects(stack.api.apply(slice), /may not be in the loopback range/);
+    });
+});
+
+describe("edge: dcm4chee alone, the viewer under a prefix (real Traefik)", function () {
+    this.timeout(600_000);
+    let stack: EdgeStack;
+
+    before(async function () {
+        const overrides = { archives: '["dcm4chee"]', viewerPath: "/viewer", ohifImage: "registry.example.org/ohif/app:v3.13.2-viewer" };
+        stack = await startEdgeStack({ overrides, backends: false });
+    });
+
+    after(async function () {
+        await stack?.stop();
+    });
+
+    it("opens no entrypoint for Orthanc's DICOM: Traefik listens on dcm4chee's and the web ports only", async function () {
+        assert.deepEqual(Object.keys(stack.traefik.ports).sort(), ["dicom-dcm4chee", "metrics", "traefik", "web", "websecure"]);
+        const sockets = await runOk("ss", ["-Hltnp"]);
+        const listening = sockets.stdout
+            .split("\n")
+            .filter((line) => line.includes(`pid=${stack.traefik.process.pid},`))
+            .map((line) => Number(/127\.0\.0\.1:([0-9]+)/.exec(line)?.[1]))
+            .sort((a, b) => a - b);
+        assert.deepEqual(listening, Object.values(stack.traefik.ports).sort((a, b) => a - b), sockets.stdout);
+    });
+
+    it("redirects / to the viewer's prefix and serves the prefix from the viewer", async function () {
+        const auth: [string, string] = [stack.user.username, stack.user.password];
+        const root = await edgeRequest(stack, "/", { auth });
+        assert.equal(root.status, 301);
+        assert.equal(root.headers.location, `https://${stack.domain}:${stack.httpsPort}/viewer/`);
+        const seen = readAccessLog(stack.traefik.log).length;
+        await edgeRequest(stack, "/viewer/viewer", { auth });
+        const [entry] = readAccessLog(stack.traefik.log).slice(seen);
+        assert.equal(backendOf(entry), "pacstack-viewer", JSON.stringify(entry));
+    });
+});
