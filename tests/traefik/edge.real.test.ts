@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { VIEWER_RESPONSE_HEADERS } from "../../components/ohif/headers";
 import { backendOf, edgeHttpRequest, edgeRequest, readAccessLog, tlsHandshake } from "../harness/edge/client";
 import { EdgeStack, TEST_UPLOAD_LIMIT_MIB, startEdgeStack } from "../harness/edge/stack";
+import { listeningPorts } from "../harness/edge/traefik";
 import { DicomSample, echo, freshCtSample, store } from "../harness/real/dicom";
-import { runOk } from "../harness/real/tools";
 
 const MiB = 1024 * 1024;
 
@@ -200,13 +200,7 @@ describe("edge: dcm4chee alone, the viewer under a prefix (real Traefik)", funct
 
     it("opens no entrypoint for Orthanc's DICOM: Traefik listens on dcm4chee's and the web ports only", async function () {
         assert.deepEqual(Object.keys(stack.traefik.ports).sort(), ["dicom-dcm4chee", "metrics", "traefik", "web", "websecure"]);
-        const sockets = await runOk("ss", ["-Hltnp"]);
-        const listening = sockets.stdout
-            .split("\n")
-            .filter((line) => line.includes(`pid=${stack.traefik.process.pid},`))
-            .map((line) => Number(/127\.0\.0\.1:([0-9]+)/.exec(line)?.[1]))
-            .sort((a, b) => a - b);
-        assert.deepEqual(listening, Object.values(stack.traefik.ports).sort((a, b) => a - b), sockets.stdout);
+        assert.deepEqual(listeningPorts(stack.traefik.process.pid), Object.values(stack.traefik.ports).sort((a, b) => a - b));
     });
 
     it("redirects / to the viewer's prefix and serves the prefix from the viewer", async function () {

@@ -9,7 +9,7 @@
  * Traefik runs in a private mount namespace whose /etc/hosts maps the endpoint names the test publishes (see
  * loopbackEndpointSlice) to 127.0.0.1; the machine's /etc/hosts is untouched.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, RunningProcess, startProcess, tcpOpen, waitFor } from "../real/processes";
 
@@ -105,4 +105,25 @@ export async function startLoopbackTraefik(options: {
         await waitFor(`Traefik entrypoint ${name} on ${port}`, () => tcpOpen(port), { process: proc, timeoutMs: 30_000 });
     }
     return { ports, args, process: proc, log: proc.log, stop: () => proc.stop() };
+}
+
+/** TCP ports a process listens on, from /proc (its socket inodes matched with the kernel's TCP tables). */
+export function listeningPorts(pid: number): number[] {
+    const inodes = new Set(
+        readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+            try {
+                return /^socket:\[([0-9]+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? [];
+            } catch {
+                return []; // closed meanwhile
+            }
+        }),
+    );
+    const LISTEN = "0A";
+    return ["/proc/net/tcp", "/proc/net/tcp6"]
+        .filter((table) => existsSync(table))
+        .flatMap((table) => readFileSync(table, "utf8").split("\n").slice(1))
+        .map((line) => line.trim().split(/\s+/))
+        .filter((columns) => columns[3] === LISTEN && inodes.has(columns[9]))
+        .map((columns) => parseInt(columns[1].split(":")[1], 16))
+        .sort((a, b) => a - b);
 }
