@@ -143,7 +143,9 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
         const appNamespace: string = release.values.providers.kubernetesCRD.namespaces.find((n: string) => n !== release.namespace);
         const pki = await createTestPki(join(work, "pki"));
         const webLeaf = planCertificates({ domain, databaseHosts: [], modalities: [], externalWebCertificate: false }).find((l) => l.id === "web")!;
-        const webCertificate = await issueServerFor(pki, "web", [webLeaf.commonName, ...webLeaf.dnsNames.filter((n) => n !== webLeaf.commonName)]);
+        // The domain is a plain string here, so the leaf's names are too.
+        const webNames = [...new Set([webLeaf.commonName, ...webLeaf.dnsNames].map((name) => name as string))];
+        const webCertificate = await issueServerFor(pki, "web", webNames);
         const user = { username: WEB_USERNAME, password: randomBytes(16).toString("hex") };
         const edgeOnlyUser = { username: "edge-only", password: randomBytes(16).toString("hex") };
         const orthancService = edge.services.find((s) => s.metadata.labels?.["app.kubernetes.io/name"] === ORTHANC_APP);
