@@ -1,6 +1,7 @@
 export { Certificates, CertificatesArgs, ClientCredential } from "./certificates/certificates";
 export { planCertificates, serviceHostNames } from "./certificates/plan";
 export { ImageRef, imageReference, parseImage } from "./config/image";
+export { DICOM_RIGHTS, DicomRight, ModalityAccess, ModalityDestination, parseModalities } from "./config/modalities";
 export { ContainerResources, NODE_PORTS, PLATFORM_PROFILES, PlatformProfile } from "./config/platform";
 export { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, PLATFORMS, PlatformKind, SETTINGS, SettingSpec, leafPath } from "./config/schema";
 export { PlatformSettings, flattenSettings } from "./config/settings";
@@ -11,6 +12,7 @@ export { IsolatedNamespace, IsolatedNamespaceArgs } from "./namespace/isolated-n
 export { Orthanc, OrthancArgs } from "./orthanc/orthanc";
 export { OrthancConfigInput, renderOrthancConfig, renderOrthancCredentials } from "./orthanc/config";
 export { renderDeployedOrthancConfig } from "./orthanc/deployed-config";
+export { renderDicomModalities } from "./orthanc/modalities";
 export { Dcm4chee, Dcm4cheeArgs } from "./dcm4chee/dcm4chee";
 export { OhifDataSourceInput, renderOhifAppConfig } from "./ohif/app-config";
 export { OhifViewer, OhifViewerArgs } from "./ohif/ohif-viewer";

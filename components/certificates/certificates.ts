@@ -4,11 +4,10 @@ import * as tls from "@pulumi/tls";
 import {
     CA_USES,
     CA_VALIDITY_HOURS,
-    CLIENT_USES,
     LEAF_EARLY_RENEWAL_HOURS,
+    LEAF_USES,
     LEAF_VALIDITY_HOURS,
     LeafSpec,
-    SERVER_USES,
     planCertificates,
 } from "./plan";
 
@@ -24,6 +23,11 @@ export interface CertificatesArgs {
      * @default []
      */
     modalities?: string[];
+    /**
+     * Modalities (among `modalities`) that also receive over DICOM TLS: their certificate is a server one too.
+     * @default []
+     */
+    receivingModalities?: string[];
     /**
      * An existing kubernetes.io/tls Secret (in `namespace`) for HTTPS. When set, no web certificate is issued.
      * @default undefined
@@ -71,11 +75,12 @@ export class Certificates extends pulumi.ComponentResource {
             domain: args.domain,
             databaseHosts: args.databaseHosts,
             modalities: args.modalities ?? [],
+            receivingModalities: args.receivingModalities ?? [],
             externalWebCertificate: args.webTlsSecret !== undefined,
         });
         for (const leaf of leaves) {
             const { key, cert } = this.issue(`${name}-${leaf.id}`, leaf, caKey, ca);
-            if (leaf.usage === "client") {
+            if (leaf.id.startsWith("modality-")) {
                 clients[leaf.id.slice("modality-".length)] = pulumi.all([cert.certPem, key.privateKeyPem]).apply(([certificatePem, privateKeyPem]) => ({
                     certificatePem,
                     privateKeyPem,
@@ -125,7 +130,7 @@ export class Certificates extends pulumi.ComponentResource {
                 certRequestPem: request.certRequestPem,
                 caPrivateKeyPem: caKey.privateKeyPem,
                 caCertPem: ca.certPem,
-                allowedUses: leaf.usage === "server" ? SERVER_USES : CLIENT_USES,
+                allowedUses: LEAF_USES[leaf.usage],
                 validityPeriodHours: LEAF_VALIDITY_HOURS,
                 earlyRenewalHours: LEAF_EARLY_RENEWAL_HOURS,
             },

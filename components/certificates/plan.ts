@@ -6,7 +6,8 @@ export interface LeafSpec {
     id: string;
     commonName: pulumi.Input<string>;
     dnsNames: pulumi.Input<string>[];
-    usage: "server" | "client";
+    /** "server-client": also presented as a client (the archive's DICOM certificate when it sends, C-MOVE). */
+    usage: "server" | "client" | "server-client";
 }
 
 export interface CertificatePlanInput {
@@ -14,12 +15,20 @@ export interface CertificatePlanInput {
     /** Names the database is reached by (its Service names); empty when no database needs a certificate. */
     databaseHosts: string[];
     modalities: string[];
+    /**
+     * Modalities that also receive over DICOM TLS (a C-MOVE destination): their certificate is also a server one.
+     * @default none
+     */
+    receivingModalities?: string[];
     /** True when the user brings the HTTPS certificate. */
     externalWebCertificate: boolean;
 }
 
 export const SERVER_USES = ["digital_signature", "key_encipherment", "server_auth"];
 export const CLIENT_USES = ["digital_signature", "key_encipherment", "client_auth"];
+export const SERVER_CLIENT_USES = ["digital_signature", "key_encipherment", "server_auth", "client_auth"];
+/** The allowed uses of a leaf certificate. */
+export const LEAF_USES: Record<LeafSpec["usage"], string[]> = { server: SERVER_USES, client: CLIENT_USES, "server-client": SERVER_CLIENT_USES };
 export const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
 
 /** Validity of leaf certificates; `pulumi up` renews any within earlyRenewalHours of expiry. */
@@ -33,12 +42,14 @@ export function planCertificates(input: CertificatePlanInput): LeafSpec[] {
     if (!input.externalWebCertificate) {
         leaves.push({ id: "web", commonName: input.domain, dnsNames: [input.domain], usage: "server" });
     }
-    leaves.push({ id: "dicom", commonName: input.domain, dnsNames: [input.domain], usage: "server" });
+    // The archive also opens DICOM TLS connections (C-MOVE to a modality, routing), presenting this certificate.
+    leaves.push({ id: "dicom", commonName: input.domain, dnsNames: [input.domain], usage: "server-client" });
     if (input.databaseHosts.length > 0) {
         leaves.push({ id: "database", commonName: input.databaseHosts[0], dnsNames: [...input.databaseHosts], usage: "server" });
     }
     for (const modality of input.modalities) {
-        leaves.push({ id: `modality-${modality}`, commonName: modality, dnsNames: [], usage: "client" });
+        const receives = (input.receivingModalities ?? []).includes(modality);
+        leaves.push({ id: `modality-${modality}`, commonName: modality, dnsNames: [], usage: receives ? "server-client" : "client" });
     }
     return leaves;
 }

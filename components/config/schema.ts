@@ -12,6 +12,11 @@ export interface LeafSpec {
     /** Absent means required. `""` means "unset": the platform's own default applies. */
     default?: string | number | boolean | string[] | Record<string, unknown>;
     description: string;
+    /**
+     * A list whose entries may be names or objects (validated by their own parser). Pulumi's project file has no
+     * type for such a list, so Pulumi.yaml declares the key without one.
+     */
+    objectItems?: true;
 }
 
 /** A top-level key as Pulumi.yaml declares it. */
@@ -22,6 +27,8 @@ export interface SettingSpec {
     description: string;
     /** Type of a list's items. */
     items?: "string" | "object";
+    /** See LeafSpec.objectItems. */
+    objectItems?: true;
 }
 
 export const PLATFORMS = ["minikube", "microk8s", "cloud"] as const;
@@ -116,8 +123,9 @@ export const LEAF_SETTINGS = {
     },
     modalities: {
         type: "array",
+        objectItems: true,
         default: [],
-        description: "Names of DICOM modalities that get a client certificate for DICOM-TLS (lowercase DNS labels).",
+        description: "DICOM modalities, each with a client certificate for DICOM-TLS: a name (lowercase DNS label; stores and echoes with any AE title), or { name, aeTitle, allow: [store, find, move, get, echo], destination: { host, port, tls } } (see Modalities and their rights).",
     },
     exposure: {
         type: "object",

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LEAF_PATHS, LEAF_SETTINGS, LeafKey, SETTINGS, leafPath } from "./schema";
+import { ModalitySetting } from "./modalities";
 import { nearest } from "./suggest";
 import { ArchiveKind, PlatformKind } from "./schema";
 
@@ -20,8 +21,11 @@ export interface PlatformSettings {
     kubeconfig?: string;
     /** Storage class of the database and DICOM volumes (another resource's output works). @default the platform's */
     storageClass?: pulumi.Input<string>;
-    /** DICOM modalities that get a client certificate. @default [] */
-    modalities?: string[];
+    /**
+     * DICOM modalities, each with a client certificate: a name, or an entry with its AE title, rights and destination
+     * (README, "Modalities and their rights"). @default []
+     */
+    modalities?: ModalitySetting[];
     /**
      * Peers of pacstack's NetworkPolicies: where DNS and the API server are, who may scrape metrics.
      * @default the platform's (README: NetworkPolicies)

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_EXPOSURE, EdgeExposure, readExposure } from "./exposure";
 import { NetworkConfig, validateNetwork } from "./network";
 import { ImageRef, parseImage } from "./image";
+import { ModalityAccess, parseModalities } from "./modalities";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
 import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
 import { PlatformSettings, flattenSettings } from "./settings";
@@ -41,6 +42,8 @@ export interface PlatformConfig {
         resources: ContainerResources;
     };
     modalities: string[];
+    /** Every modality with its AE title, rights and destination (components/config/modalities.ts). */
+    modalityAccess: ModalityAccess[];
     /** Who reaches the cloud load balancer (the default on node ports, where it does not apply). */
     exposure: EdgeExposure;
     /** Peers of the NetworkPolicies (DNS, the API server, the metrics scrapers). */
@@ -152,10 +155,10 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             (spec.type === "string" && (typeof value === "string" || (OUTPUT_KEYS.includes(key) && pulumi.Output.isInstance(value)))) ||
             (spec.type === "integer" && Number.isInteger(value)) ||
             (spec.type === "boolean" && typeof value === "boolean") ||
-            (spec.type === "array" && Array.isArray(value) && value.every((v) => typeof v === "string")) ||
+            (spec.type === "array" && Array.isArray(value) && (spec.objectItems === true || value.every((v) => typeof v === "string"))) ||
             (spec.type === "object" && value !== null && typeof value === "object" && !Array.isArray(value));
         if (!typeOk) {
-            const expected = spec.type === "array" ? "a list of strings" : spec.type === "object" ? "an object" : `a ${spec.type}`;
+            const expected = spec.type === "array" ? (spec.objectItems ? "a list" : "a list of strings") : spec.type === "object" ? "an object" : `a ${spec.type}`;
             problems.push(`pacstack:${name(key)} = ${show(value)}: must be ${expected}`);
             continue;
         }
@@ -189,12 +192,9 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     for (const key of ["storageClass", "orthancSharedStorageClass", "webTlsSecret"] as const) {
         check(key, () => str(key) === "" || DNS_LABEL.test(str(key)), "must be empty or a lowercase DNS label");
     }
-    const modalities = (values.modalities as string[] | undefined) ?? [];
-    check(
-        "modalities",
-        () => modalities.every((m) => DNS_LABEL.test(m) && m.length <= 40) && new Set(modalities).size === modalities.length,
-        "must be distinct lowercase DNS labels of at most 40 characters",
-    );
+    const parsedModalities = parseModalities(values.modalities ?? [], [str("orthancAeTitle"), str("dcm4cheeAeTitle")].filter(Boolean));
+    problems.push(...parsedModalities.problems);
+    const modalityAccess = parsedModalities.modalities;
     check("uploadLimitMiB", () => num("uploadLimitMiB") >= 1 && num("uploadLimitMiB") <= 65536, "must be an integer from 1 to 65536");
     const archives = (values.archives as string[] | undefined) ?? [];
     check(
@@ -296,7 +296,8 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             image: parseImage(str("traefikImage"))!,
             resources: profile.resources.traefik,
         },
-        modalities,
+        modalities: modalityAccess.map((m) => m.name),
+        modalityAccess,
         exposure: exposure ?? DEFAULT_EXPOSURE,
         network: network!,
         webTlsSecret: optional("webTlsSecret"),

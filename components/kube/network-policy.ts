@@ -133,3 +133,15 @@ export function allowKubernetesApi(name: string, from: Peer & { namespace: strin
         policyTypes: ["Egress"],
     });
 }
+
+/**
+ * Lets `from` pods open connections to hosts outside the cluster on the given ports (DICOM destinations named by
+ * host name: their addresses are unknown here, so only the ports are limited).
+ */
+export function allowExternalPorts(name: string, from: Peer & { namespace: string }, list: PortSpec[]): NetworkPolicyDoc {
+    return policy(name, from.namespace, {
+        egress: [{ ports: ports(list) }],
+        podSelector: { matchLabels: from.podLabels },
+        policyTypes: ["Egress"],
+    });
+}

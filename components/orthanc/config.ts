@@ -1,4 +1,6 @@
+import { ModalityAccess } from "../config/modalities";
 import { stableJson } from "../kube/metadata";
+import { renderDicomModalities } from "./modalities";
 
 /** Ports Orthanc listens on inside its pod. */
 export const ORTHANC_HTTP_PORT = 8042;
@@ -29,6 +31,8 @@ export interface OrthancConfigInput {
     publicHost: string;
     /** Largest HTTP request body Orthanc reads, in MiB: the same limit as the edge's, for in-cluster callers too. */
     maxRequestBodyMiB: number;
+    /** The modalities, their AE titles, rights and destinations (DicomModalities). @default none */
+    modalities?: ModalityAccess[];
     paths: {
         /** Folder holding the DICOM files. */
         storage: string;
@@ -95,8 +99,9 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
         // DICOM: TLS only, client certificate from the pacstack CA required, called AE title checked.
         DicomServerEnabled: true,
         DicomCheckCalledAet: true,
-        DicomAlwaysAllowEcho: true,
-        DicomAlwaysAllowStore: true,
+        // Rights per calling AE title (DicomModalities); any AE title may store and echo only while a name-only
+        // modality (pacstack's earlier form: a certificate, no AE title) is configured.
+        ...renderDicomModalities(input.modalities ?? []),
         DicomTlsEnabled: true,
         DicomTlsCertificate: input.paths.dicomTlsCertificate,
         DicomTlsPrivateKey: input.paths.dicomTlsPrivateKey,

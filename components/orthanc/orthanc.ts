@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ContainerResources } from "../config/platform";
 import { ImageRef, imageReference } from "../config/image";
+import { ModalityAccess } from "../config/modalities";
 import { appLabels } from "../kube/metadata";
+import { allowExternalPorts } from "../kube/network-policy";
 import { ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, orthancJson, renderOrthancCredentials } from "./config";
 import { renderDeployedOrthancConfig } from "./deployed-config";
 import { CONFIG_FILE, CREDENTIALS_FILE } from "./paths";
@@ -37,6 +39,11 @@ export interface OrthancArgs {
      * @default "ORTHANC"
      */
     aeTitle?: string;
+    /**
+     * Modalities with their AE titles, rights and destinations (components/config/modalities.ts).
+     * @default none: no AE title may query, retrieve or store
+     */
+    modalities?: ModalityAccess[];
     /**
      * REST user created with a generated password.
      * @default "admin"
@@ -116,6 +123,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                     publicHost,
                     maxRequestBodyMiB: args.maxRequestBodyMiB ?? 2048,
                     database: args.database,
+                    modalities: args.modalities ?? [],
                 }),
             ),
         );
@@ -177,6 +185,13 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
         new k8s.apps.v1.Deployment(name, { metadata: deployment.metadata, spec: deployment.spec }, { ...parent, dependsOn: [account, claim, configMap, credentials] });
         new k8s.core.v1.Service(name, renderOrthancService({ name, namespace: args.namespace }), parent);
         new k8s.policy.v1.PodDisruptionBudget(name, renderOrthancDisruptionBudget({ name, namespace: args.namespace }), parent);
+        // C-MOVE destinations lie outside the cluster (named by host): Orthanc may open connections to their ports.
+        const destinationPorts = [...new Set((args.modalities ?? []).flatMap((m) => (m.destination ? [m.destination.port] : [])))].sort((a, b) => a - b);
+        if (destinationPorts.length > 0) {
+            const pods = { namespace: args.namespace, podLabels: this.podLabels };
+            const policy = allowExternalPorts(`${name}-dicom-destinations-egress`, pods, destinationPorts.map((port) => ({ port })));
+            new k8s.networking.v1.NetworkPolicy(policy.metadata.name, policy, parent);
+        }
 
         this.published = orthancPublication({
             service: this.serviceName,

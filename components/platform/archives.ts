@@ -42,6 +42,7 @@ function orthanc(core: PlatformCore): SiteArchive {
             maxRequestBodyMiB: config.uploadLimitMiB,
             replicas: config.orthanc.replicas,
             aeTitle: config.orthanc.aeTitle,
+            modalities: config.modalityAccess,
             storage: { size: config.orthanc.storageSize, storageClass: config.orthanc.storageClass, accessMode: config.orthanc.accessMode },
             resources: config.orthanc.resources,
             database: {

@@ -83,6 +83,7 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
             namespace: config.namespace,
             databaseHosts: options.database ? serviceHostNames(postgresName, config.namespace) : [],
             modalities: config.modalities,
+            receivingModalities: config.modalityAccess.filter((m) => m.destination?.tls).map((m) => m.name),
             webTlsSecret: config.webTlsSecret,
         },
         inApp,

@@ -9,7 +9,7 @@ describe("certificates: plan", () => {
         const plan = planCertificates({ domain: "pacs.example.org", databaseHosts: hosts, modalities: ["ct1", "mr1"], externalWebCertificate: false });
         assert.deepEqual(
             plan.map((l) => [l.id, l.usage]),
-            [["web", "server"], ["dicom", "server"], ["database", "server"], ["modality-ct1", "client"], ["modality-mr1", "client"]],
+            [["web", "server"], ["dicom", "server-client"], ["database", "server"], ["modality-ct1", "client"], ["modality-mr1", "client"]],
         );
         assert.deepEqual(plan[2].dnsNames, [
             "pacstack-postgresql",
@@ -17,6 +17,11 @@ describe("certificates: plan", () => {
             "pacstack-postgresql.pacstack.svc",
             "pacstack-postgresql.pacstack.svc.cluster.local",
         ]);
+    });
+
+    it("makes a modality's certificate a server one too when it receives over DICOM TLS (a C-MOVE destination)", () => {
+        const plan = planCertificates({ domain: "pacs.example.org", databaseHosts: [], modalities: ["ct1", "ws1"], receivingModalities: ["ws1"], externalWebCertificate: false });
+        assert.deepEqual(plan.filter((l) => l.id.startsWith("modality-")).map((l) => [l.id, l.usage]), [["modality-ct1", "client"], ["modality-ws1", "server-client"]]);
     });
 
     it("issues no web certificate when the user brings one", () => {

@@ -15,9 +15,14 @@ describe("config: Pulumi.yaml documents every setting", () => {
     it("gives each setting the validator's type, default and description", () => {
         for (const [key, spec] of Object.entries(SETTINGS)) {
             const declared = project.config[key];
-            assert.equal(declared.type, spec.type, key);
             assert.equal(declared.description, spec.description, key);
             assert.deepEqual(declared.default, "default" in spec ? spec.default : undefined, key);
+            if ("objectItems" in spec) {
+                // Pulumi checks only declared types, and its project file has no type for a list of objects.
+                assert.equal(declared.type, undefined, `${key}: a list whose entries may be objects is declared without a type`);
+                continue;
+            }
+            assert.equal(declared.type, spec.type, key);
             if (spec.type === "array") {
                 assert.deepEqual(declared.items, { type: spec.items ?? "string" }, key);
             }

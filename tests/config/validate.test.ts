@@ -83,8 +83,9 @@ describe("config: validatePlatformConfig", () => {
     it("rejects an untagged image", () => rejects({ ...valid, traefikImage: "traefik" }, "traefikImage", '"traefik"', /latest is refused/));
     it("rejects a malformed AE title", () => rejects({ ...valid, orthancAeTitle: "MY ARCHIVE TITLE TOO LONG" }, "orthancAeTitle", "MY ARCHIVE", /1-16 characters/));
     it("rejects duplicate or malformed modality names", () => {
-        rejects({ ...valid, modalities: ["ct1", "ct1"] }, "modalities", '["ct1","ct1"]', /distinct lowercase DNS labels/);
-        rejects({ ...valid, modalities: "not json" }, "modalities", '"not json"', /list of strings/);
+        rejects({ ...valid, modalities: ["ct1", "ct1"] }, "modalities", "ct1", /appear more than once/);
+        rejects({ ...valid, modalities: ["CT 1"] }, "modalities", '"CT 1"', /lowercase DNS label/);
+        rejects({ ...valid, modalities: "not json" }, "modalities", '"not json"', /must be a list/);
     });
     it("rejects a malformed size", () => rejects({ ...valid, orthancStorageSize: "20GB" }, "orthancStorageSize", '"20GB"', /like 20Gi/));
     it("rejects an inexact chart version", () => rejects({ ...valid, postgresChartVersion: "16.x" }, "postgresChartVersion", '"16.x"', /exact chart version/));

@@ -35,7 +35,7 @@ subjectKeyIdentifier = hash
 [server]
 basicConstraints = critical,CA:FALSE
 keyUsage = critical,digitalSignature,keyEncipherment
-extendedKeyUsage = serverAuth
+extendedKeyUsage = serverAuth, clientAuth
 subjectAltName = DNS:localhost,IP:127.0.0.1
 authorityKeyIdentifier = keyid
 [client]
