@@ -164,9 +164,11 @@ describe("platform: the whole program under Pulumi mocks", function () {
         assert.ok(!policyAllows(dev, "pacstack", "ingress", "postgresql", 8042));
     });
 
-    it("issues a client certificate per configured modality", () => {
+    it("issues a client certificate per configured modality; the archives' DICOM certificate is a client one too (C-MOVE)", () => {
         const clients = byType(dev, K.signedCert).filter((c) => inputs(c).allowedUses.includes("client_auth"));
-        assert.deepEqual(clients.map((c) => c.name).sort(), ["pacstack-modality-ct-scanner", "pacstack-modality-workstation"]);
+        assert.deepEqual(clients.map((c) => c.name).sort(), ["pacstack-dicom", "pacstack-modality-ct-scanner", "pacstack-modality-workstation"]);
+        const dicom = clients.find((c) => c.name === "pacstack-dicom");
+        assert.ok(dicom && inputs(dicom).allowedUses.includes("server_auth"));
     });
 
     it("runs shared replicas on ReadWriteMany storage without the database lock (prod)", () => {
