@@ -1,17 +1,7 @@
 import assert from "node:assert/strict";
-import { PlatformConfigError, validatePlatformConfig } from "../../components/config/validate";
+import { validatePlatformConfig } from "../../components/config/validate";
 
-const valid = { platform: "minikube", domain: "pacs.example.org" };
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        validatePlatformConfig(raw);
-    } catch (error) {
-        assert.ok(error instanceof PlatformConfigError, `expected PlatformConfigError, got ${error}`);
-        return error.problems;
-    }
-    assert.fail("expected the configuration to be rejected");
-}
+import { problemsOf, valid } from "./problems";
 
 describe("config: one object per service and a list of sites", () => {
     it("reads each service's group and the site, as a program passes them or as Pulumi hands them over (JSON text)", () => {

@@ -1,17 +1,7 @@
 import assert from "node:assert/strict";
 import { PlatformConfigError, validatePlatformConfig } from "../../components/config/validate";
 
-const valid = { platform: "minikube", domain: "pacs.example.org" };
-
-function problemsOf(raw: Record<string, unknown>): string[] {
-    try {
-        validatePlatformConfig(raw);
-    } catch (error) {
-        assert.ok(error instanceof PlatformConfigError, `expected PlatformConfigError, got ${error}`);
-        return error.problems;
-    }
-    assert.fail("expected the configuration to be rejected");
-}
+import { problemsOf, valid } from "./problems";
 
 /** Asserts exactly one problem, naming the key, showing the value and saying what is allowed. */
 function rejects(raw: Record<string, unknown>, key: string, value: string, allowed: RegExp) {
