@@ -27,8 +27,11 @@ export interface OrthancConfigInput {
     aeTitle: string;
     /** Number of Orthanc processes sharing the database and storage. */
     replicas: number;
-    /** Public host name; DICOMweb answers carry https://<publicHost>/dicom-web/ URLs. */
-    publicHost: string;
+    /**
+     * Where clients reach the web edge: the public host name, followed by `:<port>` when the edge's HTTPS port is
+     * not 443 (node ports). DICOMweb answers carry https://<publicAuthority>/dicom-web/ URLs.
+     */
+    publicAuthority: string;
     /** Largest HTTP request body Orthanc reads, in MiB: the same limit as the edge's, for in-cluster callers too. */
     maxRequestBodyMiB: number;
     /** The modalities, their AE titles, rights and destinations (DicomModalities). @default none */
@@ -144,7 +147,10 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
             Root: "/dicom-web/",
             EnableWado: true,
             WadoRoot: "/wado",
-            Host: input.publicHost,
+            // Explicit, so that the URLs in answers never come from request headers: DICOMweb 1.7 (Debian 12) reads
+            // only `Forwarded`, which Traefik does not send; 1.14+ also X-Forwarded-Host, that is whatever
+            // Host header the client sent.
+            Host: input.publicAuthority,
             Ssl: true,
         },
     };

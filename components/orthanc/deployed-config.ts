@@ -1,7 +1,7 @@
 import { OrthancConfigInput, renderOrthancConfig } from "./config";
 import { ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, ORTHANC_PLUGINS } from "./paths";
 
-export type DeployedOrthancInput = Pick<OrthancConfigInput, "name" | "aeTitle" | "replicas" | "publicHost" | "maxRequestBodyMiB" | "database" | "modalities">;
+export type DeployedOrthancInput = Pick<OrthancConfigInput, "name" | "aeTitle" | "replicas" | "publicAuthority" | "maxRequestBodyMiB" | "database" | "modalities">;
 
 /** The configuration exactly as the Orthanc pod mounts it: image paths and pod mount points filled in. */
 export function renderDeployedOrthancConfig(input: DeployedOrthancInput): Record<string, unknown> {

@@ -22,8 +22,11 @@ import {
 export interface OrthancArgs {
     namespace: string;
     image: ImageRef;
-    /** Public host name of the platform (DICOMweb URLs, certificate name). */
-    publicHost: pulumi.Input<string>;
+    /**
+     * Where clients reach the web edge: the public host name, with `:<port>` when the HTTPS port is not 443
+     * (the URLs in DICOMweb answers).
+     */
+    publicAuthority: pulumi.Input<string>;
     /**
      * Largest HTTP request body Orthanc accepts, in MiB (keep it equal to the edge's upload limit).
      * @default 2048
@@ -114,13 +117,13 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
         this.podLabels = { "app.kubernetes.io/instance": name, "app.kubernetes.io/name": ORTHANC_APP };
         const parent = { parent: this };
 
-        this.configJson = pulumi.output(args.publicHost).apply((publicHost) =>
+        this.configJson = pulumi.output(args.publicAuthority).apply((publicAuthority) =>
             orthancJson(
                 renderDeployedOrthancConfig({
                     name,
                     aeTitle: this.aeTitle,
                     replicas,
-                    publicHost,
+                    publicAuthority,
                     maxRequestBodyMiB: args.maxRequestBodyMiB ?? 2048,
                     database: args.database,
                     modalities: args.modalities ?? [],

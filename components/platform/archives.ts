@@ -38,7 +38,7 @@ function orthanc(core: PlatformCore): SiteArchive {
         {
             namespace: config.namespace,
             image: config.orthanc.image,
-            publicHost: core.domain,
+            publicAuthority: core.webAuthority,
             maxRequestBodyMiB: config.uploadLimitMiB,
             replicas: config.orthanc.replicas,
             aeTitle: config.orthanc.aeTitle,

@@ -33,6 +33,8 @@ export interface PlatformCore {
     database?: Postgres;
     /** `https://<domain>[:node port]/`. */
     webUrl: pulumi.Output<string>;
+    /** The host and port of webUrl as a URL writes them: `<domain>` on 443, `<domain>:<node port>` otherwise. */
+    webAuthority: pulumi.Output<string>;
     /** Options for a child of the Platform in the application namespace. */
     inApp: pulumi.ComponentResourceOptions;
 }
@@ -114,6 +116,7 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
         webUser: { username: WEB_USERNAME, password: pulumi.secret(webPassword.result), bcryptHash: webPassword.bcryptHash },
         database,
         webUrl,
+        webAuthority: webUrl.apply((url) => new URL(url).host),
         inApp,
     };
 }

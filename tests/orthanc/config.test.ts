@@ -15,7 +15,7 @@ const input = {
     name: "pacstack-orthanc",
     aeTitle: "PACS",
     replicas: 1,
-    publicHost: "pacs.example.org",
+    publicAuthority: "pacs.example.org",
     maxRequestBodyMiB: 1024,
     database: { host: "db.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
 };
@@ -85,6 +85,11 @@ describe("orthanc: configuration renderer", () => {
         assert.equal(dicomWeb.Root, "/dicom-web/");
         assert.equal(dicomWeb.Host, "pacs.example.org");
         assert.equal(dicomWeb.Ssl, true);
+    });
+
+    it("names the edge's port in DICOMweb URLs when it is not 443", () => {
+        const nodePort = renderDeployedOrthancConfig({ ...input, publicAuthority: "pacs.minikube.test:30443" }).DicomWeb as Record<string, unknown>;
+        assert.equal(nodePort.Host, "pacs.minikube.test:30443");
     });
 
     it("with one replica keeps the database lock, saved jobs and the derived server identity", () => {

@@ -56,7 +56,7 @@ describe("orthanc: modalities and their rights (DicomModalities)", () => {
             name: "pacstack-orthanc",
             aeTitle: "ORTHANC",
             replicas: 1,
-            publicHost: "pacs.example.org",
+            publicAuthority: "pacs.example.org",
             maxRequestBodyMiB: 1024,
             database: { host: "db", port: 5432, name: "orthanc", username: "orthanc" },
             modalities: [workstation],

@@ -128,6 +128,13 @@ describe("platform: the whole program under Pulumi mocks", function () {
         assert.ok(traefik.values.providers.kubernetesCRD.namespaces.includes(tcp.metadata.namespace));
     });
 
+    it("gives DICOMweb the public host and port of the web URL (node port on minikube, none on 443)", () => {
+        assert.equal(dev.outputs.webUrl, "https://pacs.minikube.test:30443/");
+        assert.deepEqual([orthancConfig(dev).DicomWeb.Host, orthancConfig(dev).DicomWeb.Ssl], ["pacs.minikube.test:30443", true]);
+        assert.equal(prod.outputs.webUrl, "https://pacs.example.org/");
+        assert.equal(orthancConfig(prod).DicomWeb.Host, "pacs.example.org");
+    });
+
     it("gives Orthanc the same body limit as the edge's upload limit", () => {
         const limit = inputs(one(dev, "kubernetes:traefik.io/v1alpha1:Middleware", "pacstack-routes-upload-limit-middleware"));
         assert.equal(orthancConfig(dev).MaximumRequestBodySizeMB * 1024 * 1024, limit.spec.buffering.maxRequestBodyBytes);

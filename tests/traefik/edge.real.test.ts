@@ -2,13 +2,37 @@ import assert from "node:assert/strict";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { get as httpsGet } from "node:https";
 import { VIEWER_RESPONSE_HEADERS } from "../../components/ohif/headers";
-import { backendOf, edgeHttpRequest, edgeRequest, readAccessLog, tlsHandshake } from "../harness/edge/client";
+import { EdgeAnswer, backendOf, edgeHttpRequest, edgeRequest, readAccessLog, tlsHandshake } from "../harness/edge/client";
+import { basicAuthorization } from "../harness/real/http";
 import { EdgeStack, TEST_UPLOAD_LIMIT_MIB, startEdgeStack } from "../harness/edge/stack";
 import { listeningPorts } from "../harness/edge/traefik";
 import { DicomSample, echo, freshCtSample, store } from "../harness/real/dicom";
 
 const MiB = 1024 * 1024;
+
+/**
+ * GET of a URL exactly as an answer gave it (scheme, host name for SNI and Host, port, path), as a script that
+ * trusts the pacstack CA would send it; only `name` resolves, to 127.0.0.1 (the edge runs on loopback).
+ */
+function fetchAsGiven(url: string, name: string, caPem: string, credentials: [string, string]): Promise<EdgeAnswer> {
+    return new Promise((resolve, reject) => {
+        const lookup = (host: string, options: unknown, callback: (...args: any[]) => void) => {
+            if (host !== name) return callback(new Error(`${host} does not resolve here`));
+            const all = (options as { all?: boolean }).all;
+            return all ? callback(null, [{ address: "127.0.0.1", family: 4 }]) : callback(null, "127.0.0.1", 4);
+        };
+        const req = httpsGet(url, { ca: caPem, agent: false, lookup, headers: { Authorization: basicAuthorization(...credentials) } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.once("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+            res.once("error", reject);
+        });
+        req.setTimeout(30_000, () => req.destroy(new Error(`GET ${url}: timed out`)));
+        req.once("error", reject);
+    });
+}
 
 /** A valid DICOM file of exactly `size` bytes: the sample with trailing padding (FFFC,FFFC), explicit VR little endian. */
 async function dicomOfSize(dir: string, name: string, size: number): Promise<DicomSample> {
@@ -128,11 +152,33 @@ describe("edge: the real Traefik reads the rendered routes from a real API serve
         assert.notEqual(plain.code, 0, "plain DICOM must be refused");
     });
 
+    it("answers QIDO-RS with RetrieveURLs on the edge's public name and port, which a client fetches as given", async function () {
+        // The plan (dev stack, node port 30443) names the node port; the loopback edge listens on another port, and
+        // only that port was rewritten.
+        assert.equal((stack.plannedOrthancConfig!.DicomWeb as Record<string, unknown>).Host, `${stack.domain}:30443`);
+        const sample = await freshCtSample(work, "retrieve-url.dcm");
+        const body = readFileSync(sample.file);
+        const stored = await edgeRequest(stack, "/orthanc/instances", { method: "POST", auth: auth(), body, headers: { "Content-Type": "application/dicom" } });
+        assert.equal(stored.status, 200, stored.body.toString());
+        const qido = await edgeRequest(stack, `/dicom-web/studies?StudyInstanceUID=${sample.studyUid}`, { auth: auth(), headers: { Accept: "application/dicom+json" } });
+        assert.equal(qido.status, 200, qido.body.toString());
+        const [study] = JSON.parse(qido.body.toString()) as Record<string, { Value?: string[] }>[];
+        const retrieveUrl = study["00081190"]?.Value?.[0] ?? "";
+        assert.equal(retrieveUrl, `https://${stack.domain}:${stack.httpsPort}/dicom-web/studies/${sample.studyUid}`);
+        // Fetched exactly as given: the URL's own scheme, name, port and path; only the name resolves to loopback.
+        const answer = await fetchAsGiven(retrieveUrl, stack.domain, stack.caPem, auth());
+        assert.equal(answer.status, 200, answer.body.toString().slice(0, 500));
+        assert.match(String(answer.headers["content-type"]), /^multipart\/related/);
+        assert.ok(answer.body.includes(Buffer.from(sample.sopUid)), "the answer carries the stored instance");
+        assert.ok(answer.body.includes(body.subarray(-512)), "with its pixel data");
+    });
+
     it("writes no query string into the access log: a QIDO-RS search by PatientName leaves no name behind", async function () {
         const name = `EDGE^LOGTEST${Date.now()}`;
+        const seen = readAccessLog(stack.traefik.log).length;
         const search = await edgeRequest(stack, `/dicom-web/studies?PatientName=${encodeURIComponent(name)}`, { auth: auth() });
         assert.equal(search.status, 200);
-        const entries = readAccessLog(stack.traefik.log).filter((e) => e.RequestMethod === "GET" && e.RequestPath.startsWith("/dicom-web/studies"));
+        const entries = readAccessLog(stack.traefik.log).slice(seen).filter((e) => e.RequestMethod === "GET" && e.RequestPath.startsWith("/dicom-web/studies"));
         assert.ok(entries.length > 0, "the search is in the access log");
         assert.ok(entries.every((e) => e.RequestPath === "/dicom-web/studies"), JSON.stringify(entries.map((e) => e.RequestPath)));
         const log = readFileSync(stack.traefik.log, "utf8");

@@ -12,7 +12,6 @@ import { join } from "node:path";
 import { planCertificates } from "../../../components/certificates/plan";
 import { renderOhifAppConfig } from "../../../components/ohif/app-config";
 import { renderOrthancCredentials } from "../../../components/orthanc/config";
-import { renderDeployedOrthancConfig } from "../../../components/orthanc/deployed-config";
 import { ORTHANC_WEB_PATHS } from "../../../components/orthanc/publication";
 import { WEB_USERNAME } from "../../../components/platform/platform";
 import { TRAEFIK_CHART_DEFAULTS, mergeChartValues, renderTraefikArguments } from "../../../components/traefik/static-config";
@@ -24,14 +23,13 @@ import { KubeApiServer, startKubeApiServer } from "../kube/apiserver";
 import { installCrds, traefikCrds } from "../kube/crds";
 import { pinnedTools } from "../kube/tools";
 import { renderTraefikNamespacedRbac, traefikServiceAccount } from "../kube/traefik-rbac";
-import { planStack } from "../plan-runner";
+import { PlanResult, planStack } from "../plan-runner";
 import { orthancTier } from "../real/orthanc-tiers";
 import { OrthancServer, startOrthanc } from "../real/orthanc";
 import { KeyPair, TestPki, createTestPki, issueServerFor } from "../real/pki";
 import { startIdentityBackend } from "./identity";
 import { startPostgres } from "../real/postgres";
 import { freePort, stopAllProcesses, waitFor } from "../real/processes";
-import { PRODUCTION_ORTHANC_INPUT } from "../real/production";
 import { runOk } from "../real/tools";
 import { EdgeTarget, edgeRequest } from "./client";
 import { PlanObject, edgeObjectsOf, loopbackEndpointSlice, routedServices, traefikReleaseOf } from "./objects";
@@ -56,6 +54,8 @@ export interface EdgeStack extends EdgeTarget {
     traefik: LoopbackTraefik;
     /** Undefined when started without backends. */
     orthanc: OrthancServer | undefined;
+    /** Orthanc's configuration as the plan's ConfigMap holds it (before the loopback rewrite); undefined without backends. */
+    plannedOrthancConfig: Record<string, unknown> | undefined;
     pki: TestPki;
     /** The web certificate as planCertificates specifies it (CN and SAN = the domain), from the test CA. */
     webCertificate: KeyPair;
@@ -89,16 +89,27 @@ async function serviceAccountToken(api: KubeApiServer, namespace: string, name: 
     return answer.status.token as string;
 }
 
-/** PostgreSQL, Orthanc with the production configuration and the OHIF build. */
-async function startBackends(work: string, pki: TestPki, user: { username: string; password: string }, orthancService: { name: string; namespace: string }) {
+/** The orthanc.json of the plan's Orthanc ConfigMap (`<service>-config`), as the pod mounts it. */
+function plannedOrthancConfigOf(plan: PlanResult, service: string): Record<string, unknown> {
+    const configMap = plan.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === `${service}-config`);
+    const json = (configMap?.inputs as { data?: Record<string, string> } | undefined)?.data?.["orthanc.json"];
+    if (!json) throw new Error(`the plan has no ConfigMap ${service}-config with orthanc.json`);
+    return JSON.parse(json);
+}
+
+/**
+ * PostgreSQL, Orthanc with the plan's configuration and the OHIF build. `publicAuthority` is the edge's public name
+ * with Traefik's loopback HTTPS port: the node port in the plan's DicomWeb.Host becomes that port.
+ */
+async function startBackends(work: string, pki: TestPki, user: { username: string; password: string }, production: Record<string, unknown>, publicAuthority: string) {
     const [pgPort, httpPort, dicomPort] = [await freePort(), await freePort(), await freePort()];
     const postgres = await startPostgres({ dir: join(work, "postgres"), port: pgPort, tls: { cert: pki.server.cert, key: pki.server.key } });
     try {
         const dbPassword = await postgres.createRoleAndDatabase("orthanc", "orthanc");
         const orthanc = await startOrthanc({
-            production: renderDeployedOrthancConfig({ ...PRODUCTION_ORTHANC_INPUT, name: orthancService.name }),
+            production,
             credentials: renderOrthancCredentials({ admin: randomBytes(16).toString("hex"), [user.username]: user.password }),
-            target: { root: join(work, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, tier: orthancTier("debian12") },
+            target: { root: join(work, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, tier: orthancTier("debian12"), publicAuthority },
             tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, caPem: pki.ca.certPem },
             dbPassword,
             logName: "edge-orthanc",
@@ -149,9 +160,13 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
         const user = { username: WEB_USERNAME, password: randomBytes(16).toString("hex") };
         const edgeOnlyUser = { username: "edge-only", password: randomBytes(16).toString("hex") };
         const orthancService = edge.services.find((s) => s.metadata.labels?.["app.kubernetes.io/name"] === ORTHANC_APP);
+        // Chosen before Orthanc starts: its DICOMweb URLs name the port clients reach the edge at.
+        const websecurePort = await freePort();
+        let plannedOrthancConfig: Record<string, unknown> | undefined;
         if (options.backends ?? true) {
             if (!orthancService) throw new Error("backends need Orthanc in the plan");
-            backends = await startBackends(work, pki, user, { name: orthancService.metadata.name, namespace: appNamespace });
+            plannedOrthancConfig = plannedOrthancConfigOf(plan, orthancService.metadata.name);
+            backends = await startBackends(work, pki, user, plannedOrthancConfig, `${domain}:${websecurePort}`);
         }
 
         // The API server with what Traefik reads, as rendered; Secrets filled with the test's certificates and users.
@@ -203,12 +218,13 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
             kube: { url: api.url, tokenFile, caFile: api.caFile },
             loopbackNames: Object.values(loopback).map((l) => l.host),
             workDir: join(work, "traefik"),
+            ports: { websecure: websecurePort },
         });
         // Until the provider has read the routes, every path answers 404; then the login asks for credentials.
         const target = { domain, httpsPort: traefik.ports.websecure, caPem: pki.ca.certPem };
         const serving = async () => (await edgeRequest(target, "/")).status === 401;
         await waitFor("Traefik serving the rendered routes", serving, { process: traefik.process, timeoutMs: 60_000, intervalMs: 250 });
-        return { ...target, api, traefik, orthanc: backends?.orthanc, pki, webCertificate, user, edgeOnlyUser, appNamespace, applied, stop };
+        return { ...target, api, traefik, orthanc: backends?.orthanc, plannedOrthancConfig, pki, webCertificate, user, edgeOnlyUser, appNamespace, applied, stop };
     } catch (error) {
         await stop();
         throw error;

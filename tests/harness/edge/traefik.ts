@@ -84,9 +84,11 @@ export async function startLoopbackTraefik(options: {
     loopbackNames: string[];
     workDir: string;
     logName?: string;
+    /** Loopback ports chosen beforehand for some entrypoints (one a backend must know); the others get free ones. */
+    ports?: Record<string, number>;
 }): Promise<LoopbackTraefik> {
     const ports: Record<string, number> = {};
-    for (const name of entrypointsOf(options.args)) ports[name] = await freePort();
+    for (const name of entrypointsOf(options.args)) ports[name] = options.ports?.[name] ?? (await freePort());
     const args = loopbackTraefikArguments(options.args, ports, options.exposedPorts, options.kube);
     const tmp = join(options.workDir, "tmp");
     mkdirSync(tmp, { recursive: true });

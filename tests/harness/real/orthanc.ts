@@ -23,6 +23,11 @@ export interface LoopbackTarget {
     database: { host: string; port: number };
     /** The Orthanc build under test (its binary, plugin folder and root). */
     tier: OrthancTier;
+    /**
+     * host:port clients reach Orthanc's web services at (DicomWeb.Host): an edge's public name and loopback port.
+     * @default 127.0.0.1:<httpPort>, Orthanc itself
+     */
+    publicAuthority?: string;
 }
 
 const MOUNTS: string[] = Object.values(ORTHANC_MOUNTS);
@@ -39,7 +44,7 @@ export function loopbackOrthancConfig(production: Record<string, unknown>, targe
         DicomPort: target.dicomPort,
         "PostgreSQL.Host": target.database.host,
         "PostgreSQL.Port": target.database.port,
-        "DicomWeb.Host": `127.0.0.1:${target.httpPort}`,
+        "DicomWeb.Host": target.publicAuthority ?? `127.0.0.1:${target.httpPort}`,
     };
     const walk = (value: Json, path: string): Json => {
         if (path in exact) return exact[path];

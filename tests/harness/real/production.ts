@@ -13,7 +13,7 @@ export const PRODUCTION_ORTHANC_INPUT: DeployedOrthancInput = {
     name: "pacstack-orthanc",
     aeTitle: "ORTHANC",
     replicas: 1,
-    publicHost: "pacs.example.org",
+    publicAuthority: "pacs.example.org",
     maxRequestBodyMiB: 2048,
     database: { host: "pacstack-postgresql.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
     modalities: [TEST_MODALITY],
