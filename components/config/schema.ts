@@ -17,6 +17,8 @@ export interface LeafSpec {
      * type for such a list, so Pulumi.yaml declares the key without one.
      */
     objectItems?: true;
+    /** Added after settings were grouped: read only at its grouped path, it has no flat name. */
+    groupedOnly?: true;
 }
 
 /** A top-level key as Pulumi.yaml declares it. */
@@ -95,6 +97,20 @@ export const LEAF_SETTINGS = {
         type: "string",
         default: "docker.io/orthancteam/orthanc:26.6.1",
         description: "Orthanc image, pinned by tag or digest (latest is refused).",
+    },
+    orthancPlugins: {
+        type: "array",
+        groupedOnly: true,
+        default: ["explorer2", "gdcm"],
+        description:
+            "Optional plugins of the Orthanc image to load, by name: explorer2, gdcm, stone, ohif, volview, webviewer, wsi, stl, neuro, housekeeper (PostgreSQL and DICOMweb are always loaded). Unset, the default ones the image carries (README: Orthanc plugins).",
+    },
+    orthancExtraConfig: {
+        type: "object",
+        groupedOnly: true,
+        default: {},
+        description:
+            "Orthanc configuration pacstack does not model, deep-merged last into orthanc.json; keys that undo pacstack's security, keys it sets itself and secrets are refused (README: Extra Orthanc configuration).",
     },
     postgresChartVersion: {
         type: "string",
@@ -210,6 +226,8 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     orthancStorageSize: { group: "orthanc", field: "storageSize" },
     orthancAeTitle: { group: "orthanc", field: "aeTitle" },
     orthancImage: { group: "orthanc", field: "image" },
+    orthancPlugins: { group: "orthanc", field: "plugins" },
+    orthancExtraConfig: { group: "orthanc", field: "extraConfig" },
     postgresChartVersion: { group: "postgres", field: "chartVersion" },
     postgresImage: { group: "postgres", field: "image" },
     postgresStorageSize: { group: "postgres", field: "storageSize" },
@@ -234,7 +252,7 @@ export function leafPath(key: LeafKey, site = 0): string {
 }
 
 const GROUP_DESCRIPTIONS: Record<string, string> = {
-    orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, aeTitle, image (see the fields below).",
+    orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, aeTitle, image, plugins, extraConfig (see the fields below).",
     postgres: "PostgreSQL shared by the archives that need one: chartVersion, image, storageSize.",
     traefik: "Traefik, the edge: chartVersion, image.",
     viewer: "The OHIF viewer: image.",

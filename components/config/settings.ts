@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LEAF_PATHS, LEAF_SETTINGS, LeafKey, SETTINGS, leafPath } from "./schema";
+import { LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, SETTINGS, leafPath } from "./schema";
 import { ModalitySetting } from "./modalities";
+import { OrthancPluginName } from "../orthanc/plugins";
 import { nearest } from "./suggest";
 import { ArchiveKind, PlatformKind } from "./schema";
 
@@ -53,6 +54,16 @@ export interface PlatformSettings {
         aeTitle?: string;
         /** Pinned image reference. @default "docker.io/orthancteam/orthanc:26.6.1" */
         image?: string;
+        /**
+         * Optional plugins of the image to load (README, "Orthanc plugins").
+         * @default ["explorer2", "gdcm"], those of them the image carries
+         */
+        plugins?: OrthancPluginName[];
+        /**
+         * Orthanc configuration pacstack does not model, deep-merged last; security keys, keys pacstack sets and
+         * secrets are refused (README, "Extra Orthanc configuration"). @default {}
+         */
+        extraConfig?: Record<string, unknown>;
     };
     postgres?: {
         /** Bitnami postgresql chart version. @default "16.7.27" */
@@ -174,11 +185,12 @@ export function flattenSettings(raw: Record<string, unknown>): FlatSettings {
             groupFields("sites", "sites[0]", value[0]);
         }
     }
-    for (const key of keys.filter((k) => k in LEAF_SETTINGS)) {
+    const flatName = (key: string) => key in LEAF_SETTINGS && !(LEAF_SETTINGS[key as LeafKey] as LeafSpec).groupedOnly;
+    for (const key of keys.filter(flatName)) {
         set(key as LeafKey, raw[key], key);
     }
     const known = [...Object.keys(SETTINGS), ...Object.keys(LEAF_PATHS)];
-    for (const key of keys.filter((k) => !(k in SETTINGS) && !(k in LEAF_SETTINGS))) {
+    for (const key of keys.filter((k) => !(k in SETTINGS) && !flatName(k))) {
         const guess = nearest(key, known);
         const suggestion = guess && guess in LEAF_SETTINGS ? leafPath(guess as LeafKey) : guess;
         flat.problems.push(

@@ -3,6 +3,8 @@ import { DEFAULT_EXPOSURE, EdgeExposure, readExposure } from "./exposure";
 import { NetworkConfig, validateNetwork } from "./network";
 import { ImageRef, parseImage } from "./image";
 import { ModalityAccess, parseModalities } from "./modalities";
+import { parseOrthancExtraConfig, parseOrthancPlugins } from "./orthanc-plugins";
+import { OrthancPluginName } from "../orthanc/plugins";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
 import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
 import { PlatformSettings, flattenSettings } from "./settings";
@@ -29,6 +31,10 @@ export interface PlatformConfig {
         storageClass?: pulumi.Input<string>;
         accessMode: "ReadWriteOnce" | "ReadWriteMany";
         resources: ContainerResources;
+        /** Optional plugins to load (components/orthanc/plugins.ts). */
+        plugins: OrthancPluginName[];
+        /** Orthanc configuration merged last (components/orthanc/extra-config.ts). */
+        extraConfig: Record<string, unknown>;
     };
     postgres: {
         chartVersion: string;
@@ -192,6 +198,12 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     for (const key of ["storageClass", "orthancSharedStorageClass", "webTlsSecret"] as const) {
         check(key, () => str(key) === "" || DNS_LABEL.test(str(key)), "must be empty or a lowercase DNS label");
     }
+    const orthancImage = "orthancImage" in values ? parseImage(str("orthancImage")) : undefined;
+    // Unset, the default plugins the image carries; set but not a list of strings, already reported above.
+    const pluginsGiven = flat.values.orthancPlugins !== undefined;
+    const plugins = pluginsGiven && !("orthancPlugins" in values) ? { plugins: [], problems: [] } : parseOrthancPlugins(pluginsGiven ? values.orthancPlugins : undefined, `pacstack:${name("orthancPlugins")}`, orthancImage);
+    const extra = parseOrthancExtraConfig(values.orthancExtraConfig ?? {}, `pacstack:${name("orthancExtraConfig")}`);
+    problems.push(...plugins.problems, ...extra.problems);
     const parsedModalities = parseModalities(values.modalities ?? [], [str("orthancAeTitle"), str("dcm4cheeAeTitle")].filter(Boolean));
     problems.push(...parsedModalities.problems);
     const modalityAccess = parsedModalities.modalities;
@@ -284,6 +296,8 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             storageClass: sharedStorageClass ?? storageClass,
             accessMode: sharedStorageClass ? "ReadWriteMany" : "ReadWriteOnce",
             resources: profile.resources.orthanc,
+            plugins: plugins.plugins,
+            extraConfig: extra.extraConfig,
         },
         postgres: {
             chartVersion: str("postgresChartVersion"),

@@ -1,6 +1,8 @@
 import { ModalityAccess } from "../config/modalities";
 import { stableJson } from "../kube/metadata";
+import { extraConfigProblems, mergeExtraConfig } from "./extra-config";
 import { renderDicomModalities } from "./modalities";
+import { OrthancPluginName, renderPluginSections } from "./plugins";
 
 /** Ports Orthanc listens on inside its pod. */
 export const ORTHANC_HTTP_PORT = 8042;
@@ -36,6 +38,10 @@ export interface OrthancConfigInput {
     maxRequestBodyMiB: number;
     /** The modalities, their AE titles, rights and destinations (DicomModalities). @default none */
     modalities?: ModalityAccess[];
+    /** Optional plugins whose configuration sections are rendered (their libraries are in paths.plugins). @default none */
+    plugins?: OrthancPluginName[];
+    /** Configuration pacstack does not model, deep-merged last (components/orthanc/extra-config.ts). @default {} */
+    extraConfig?: Record<string, unknown>;
     paths: {
         /** Folder holding the DICOM files. */
         storage: string;
@@ -158,7 +164,11 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
         // One identifier per pod (the pod name), so each process's events and locks are its own.
         config.DatabaseServerIdentifier = `\${${POD_NAME_ENV}}`;
     }
-    return config;
+    Object.assign(config, renderPluginSections(input.plugins ?? []));
+    // Validation refuses these before any resource exists; a program calling the renderer directly is held to the same.
+    const problems = extraConfigProblems(input.extraConfig ?? {}, "extraConfig");
+    if (problems.length > 0) throw new Error(`Orthanc extraConfig refused:\n  - ${problems.join("\n  - ")}`);
+    return mergeExtraConfig(config, input.extraConfig ?? {});
 }
 
 /** The second configuration file, holding only credentials; it is stored in a Secret. */

@@ -1,7 +1,8 @@
 import { OrthancConfigInput, renderOrthancConfig } from "./config";
 import { ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, ORTHANC_PLUGINS } from "./paths";
+import { pluginLibraries } from "./plugins";
 
-export type DeployedOrthancInput = Pick<OrthancConfigInput, "name" | "aeTitle" | "replicas" | "publicAuthority" | "maxRequestBodyMiB" | "database" | "modalities">;
+export type DeployedOrthancInput = Pick<OrthancConfigInput, "name" | "aeTitle" | "replicas" | "publicAuthority" | "maxRequestBodyMiB" | "database" | "modalities" | "plugins" | "extraConfig">;
 
 /** The configuration exactly as the Orthanc pod mounts it: image paths and pod mount points filled in. */
 export function renderDeployedOrthancConfig(input: DeployedOrthancInput): Record<string, unknown> {
@@ -9,7 +10,7 @@ export function renderDeployedOrthancConfig(input: DeployedOrthancInput): Record
         ...input,
         paths: {
             storage: ORTHANC_MOUNTS.storage,
-            plugins: ORTHANC_PLUGINS.map((plugin) => `${ORTHANC_PLUGIN_DIR}/${plugin}`),
+            plugins: [...ORTHANC_PLUGINS, ...pluginLibraries(input.plugins ?? [])].map((plugin) => `${ORTHANC_PLUGIN_DIR}/${plugin}`),
             dicomTlsCertificate: `${ORTHANC_MOUNTS.dicomTls}/tls.crt`,
             dicomTlsPrivateKey: `${ORTHANC_MOUNTS.dicomTls}/tls.key`,
             dicomTlsTrustedCertificates: `${ORTHANC_MOUNTS.dicomTls}/ca.crt`,

@@ -9,6 +9,8 @@ import { allowExternalPorts } from "../kube/network-policy";
 import { ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, orthancJson, renderOrthancCredentials } from "./config";
 import { renderDeployedOrthancConfig } from "./deployed-config";
 import { CONFIG_FILE, CREDENTIALS_FILE } from "./paths";
+import { extraConfigProblems } from "./extra-config";
+import { OrthancPluginName } from "./plugins";
 import { Publication, Publishing, Workload } from "../publish/published";
 import { orthancPublication } from "./publication";
 import {
@@ -47,6 +49,17 @@ export interface OrthancArgs {
      * @default none: no AE title may query, retrieve or store
      */
     modalities?: ModalityAccess[];
+    /**
+     * Optional plugins of the image to load, with their configuration sections (components/orthanc/plugins.ts).
+     * @default none
+     */
+    plugins?: OrthancPluginName[];
+    /**
+     * Orthanc configuration pacstack does not model, deep-merged last (components/orthanc/extra-config.ts); a key
+     * that undoes a security setting is refused.
+     * @default {}
+     */
+    extraConfig?: Record<string, unknown>;
     /**
      * REST user created with a generated password.
      * @default "admin"
@@ -109,6 +122,10 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
 
     constructor(name: string, args: OrthancArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pacstack:index:Orthanc", name, {}, opts);
+        const refused = extraConfigProblems(args.extraConfig ?? {}, "extraConfig");
+        if (refused.length > 0) {
+            throw new Error(`Orthanc ${name}: extraConfig refused:\n  - ${refused.join("\n  - ")}`);
+        }
         const replicas = args.replicas ?? 1;
         const accessMode = args.storage.accessMode ?? "ReadWriteOnce";
         this.aeTitle = args.aeTitle ?? "ORTHANC";
@@ -127,6 +144,8 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                     maxRequestBodyMiB: args.maxRequestBodyMiB ?? 2048,
                     database: args.database,
                     modalities: args.modalities ?? [],
+                    plugins: args.plugins ?? [],
+                    extraConfig: args.extraConfig ?? {},
                 }),
             ),
         );

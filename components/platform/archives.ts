@@ -43,6 +43,8 @@ function orthanc(core: PlatformCore): SiteArchive {
             replicas: config.orthanc.replicas,
             aeTitle: config.orthanc.aeTitle,
             modalities: config.modalityAccess,
+            plugins: config.orthanc.plugins,
+            extraConfig: config.orthanc.extraConfig,
             storage: { size: config.orthanc.storageSize, storageClass: config.orthanc.storageClass, accessMode: config.orthanc.accessMode },
             resources: config.orthanc.resources,
             database: {

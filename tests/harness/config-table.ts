@@ -23,7 +23,7 @@ export function renderConfigTable(): string {
         for (const leaf of fields) {
             const field: LeafSpec = LEAF_SETTINGS[leaf];
             const path = key === "sites" ? leafPath(leaf).replace("[0]", "[]") : leafPath(leaf);
-            rows.push(`| \`${path}\` | ${field.type} | \`${JSON.stringify(field.default)}\` | ${cell(field.description)} (formerly \`pacstack:${leaf}\`) |`);
+            rows.push(`| \`${path}\` | ${field.type} | \`${JSON.stringify(field.default)}\` | ${cell(field.description)}${field.groupedOnly ? "" : ` (formerly \`pacstack:${leaf}\`)`} |`);
         }
     }
     return [START, "| Key | Type | Default | Meaning |", "|---|---|---|---|", ...rows, END].join("\n");

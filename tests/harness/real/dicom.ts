@@ -80,6 +80,7 @@ export function echo(a: Association): Promise<ToolResult> {
 }
 
 /** C-STORE with dcmtk's storescu. */
-export function store(a: Association, files: string[]): Promise<ToolResult> {
-    return runTool(requireBinary("storescu"), [...associationArgs(a), "127.0.0.1", String(a.port), ...files], { env: DCMTK_ENV() });
+/** storescu; `flags` adds options such as `-xv` (propose JPEG 2000 lossless, for files stored that way). */
+export function store(a: Association, files: string[], flags: string[] = []): Promise<ToolResult> {
+    return runTool(requireBinary("storescu"), [...flags, ...associationArgs(a), "127.0.0.1", String(a.port), ...files], { env: DCMTK_ENV() });
 }
