@@ -128,8 +128,14 @@ async function startBackends(work: string, pki: TestPki, user: { username: strin
     }
 }
 
+/**
+ * The optional Orthanc plugins Debian packages (orthanc-gdcm): the plan the edge runs asks for those only, since
+ * Debian has no Orthanc Explorer 2 (a default of orthanc.plugins) and the plan's configuration runs on Debian's Orthanc.
+ */
+const DEBIAN_ORTHANC_PLUGINS = '["gdcm"]';
+
 export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeStack> {
-    const plan = await planStack("dev", { uploadLimitMiB: TEST_UPLOAD_LIMIT_MIB, ...options.overrides });
+    const plan = await planStack("dev", { uploadLimitMiB: TEST_UPLOAD_LIMIT_MIB, "orthanc.plugins": DEBIAN_ORTHANC_PLUGINS, ...options.overrides });
     const release = traefikReleaseOf(plan);
     const edge = edgeObjectsOf(plan);
     const tools = await pinnedTools();
