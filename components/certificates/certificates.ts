@@ -29,6 +29,11 @@ export interface CertificatesArgs {
      */
     receivingModalities?: string[];
     /**
+     * Further in-cluster TLS servers, each a server certificate (Secret `<name>-<id>-tls`) for the names it is reached by.
+     * @default none
+     */
+    services?: { id: string; hosts: string[] }[];
+    /**
      * An existing kubernetes.io/tls Secret (in `namespace`) for HTTPS. When set, no web certificate is issued.
      * @default undefined
      */
@@ -52,6 +57,8 @@ export class Certificates extends pulumi.ComponentResource {
     /** Undefined when no database certificate was asked for. */
     public readonly databaseTlsSecretName: string | undefined;
     public readonly modalityCredentials: pulumi.Output<Record<string, ClientCredential>>;
+    /** The Secret of each further TLS server (CertificatesArgs.services), by id. */
+    public readonly serviceTlsSecretNames: Record<string, string>;
 
     constructor(name: string, args: CertificatesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pacstack:index:Certificates", name, {}, opts);
@@ -77,6 +84,7 @@ export class Certificates extends pulumi.ComponentResource {
             modalities: args.modalities ?? [],
             receivingModalities: args.receivingModalities ?? [],
             externalWebCertificate: args.webTlsSecret !== undefined,
+            services: args.services ?? [],
         });
         for (const leaf of leaves) {
             const { key, cert } = this.issue(`${name}-${leaf.id}`, leaf, caKey, ca);
@@ -106,6 +114,7 @@ export class Certificates extends pulumi.ComponentResource {
         this.webTlsSecretName = args.webTlsSecret ?? secretNames.web;
         this.dicomTlsSecretName = secretNames.dicom;
         this.databaseTlsSecretName = secretNames.database;
+        this.serviceTlsSecretNames = Object.fromEntries((args.services ?? []).map((service) => [service.id, secretNames[service.id]]));
         this.modalityCredentials = pulumi.secret(pulumi.all(clients));
         this.registerOutputs({
             caCertificatePem: this.caCertificatePem,

@@ -22,6 +22,11 @@ export interface CertificatePlanInput {
     receivingModalities?: string[];
     /** True when the user brings the HTTPS certificate. */
     externalWebCertificate: boolean;
+    /**
+     * Further in-cluster TLS servers, each a server certificate for the names it is reached by (dcm4chee's LDAP and
+     * database). @default none
+     */
+    services?: { id: string; hosts: string[] }[];
 }
 
 export const SERVER_USES = ["digital_signature", "key_encipherment", "server_auth"];
@@ -46,6 +51,9 @@ export function planCertificates(input: CertificatePlanInput): LeafSpec[] {
     leaves.push({ id: "dicom", commonName: input.domain, dnsNames: [input.domain], usage: "server-client" });
     if (input.databaseHosts.length > 0) {
         leaves.push({ id: "database", commonName: input.databaseHosts[0], dnsNames: [...input.databaseHosts], usage: "server" });
+    }
+    for (const service of input.services ?? []) {
+        leaves.push({ id: service.id, commonName: service.hosts[0], dnsNames: [...service.hosts], usage: "server" });
     }
     for (const modality of input.modalities) {
         const receives = (input.receivingModalities ?? []).includes(modality);

@@ -26,7 +26,7 @@ export interface PlatformProfile {
 }
 
 /** Node ports used on minikube and MicroK8s, where no load balancer exists. */
-export const NODE_PORTS = { web: 30080, websecure: 30443, dicom: 31112, dicomDcm4chee: 31113 } as const;
+export const NODE_PORTS = { web: 30080, websecure: 30443, dicom: 31112, dicomDcm4chee: 31113, hl7Dcm4chee: 32575 } as const;
 
 const SMALL: PlatformProfile["resources"] = {
     orthanc: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },

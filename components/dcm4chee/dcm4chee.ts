@@ -7,11 +7,11 @@ import { allowTraffic } from "../kube/network-policy";
 import { appLabels, contentChecksum } from "../kube/metadata";
 import { createNetworkPolicies } from "../kube/resources";
 import { PEM_TO_PKCS12_JAVA } from "./keystore";
-import { renderArchiveEnv, renderDatabaseEnv, renderLdapEnv } from "./env";
-import { DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, archivePaths } from "./paths";
+import { renderArchiveEnv, renderDatabaseArgs, renderDatabaseEnv, renderLdapEnv } from "./env";
+import { DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, archivePaths, dcm4cheeServiceNames } from "./paths";
 import { Publication, Publishing } from "../publish/published";
 import { dcm4cheePublication } from "./publication";
-import { renderArchiveStartScript, renderLdapStartScript, renderLdifFilter } from "./scripts";
+import { renderArchiveStartScript, renderDatabaseHba, renderLdapStartScript, renderLdifFilter } from "./scripts";
 import {
     renderArchiveStatefulSet,
     renderDatabaseStatefulSet,
@@ -43,8 +43,16 @@ export interface Dcm4cheeArgs {
         storageClass?: pulumi.Input<string>;
     };
     resources: { archive: ContainerResources; ldap: ContainerResources; database: ContainerResources };
-    /** kubernetes.io/tls Secret (with ca.crt) for DICOM TLS; client certificates must chain to ca.crt. */
+    /**
+     * kubernetes.io/tls Secret (with ca.crt) for DICOM TLS and HL7 over TLS; client certificates must chain to ca.crt,
+     * which also verifies the LDAP and database certificates.
+     */
     dicomTlsSecretName: string;
+    /**
+     * kubernetes.io/tls Secrets of LDAP and the database, issued by the same CA for their Services' names
+     * (dcm4cheeServiceNames; LDAP's also for localhost, which its readiness probe connects to).
+     */
+    serverTlsSecretNames: { ldap: string; database: string };
 }
 
 /**
@@ -69,7 +77,7 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
         this.serviceName = name;
         this.paths = archivePaths(this.aeTitle);
         this.podLabels = { "app.kubernetes.io/instance": name, "app.kubernetes.io/name": DCM4CHEE_APP.archive };
-        const names = { archive: name, ldap: `${name}-ldap`, database: `${name}-db` };
+        const names = dcm4cheeServiceNames(name);
         const pods = {
             ldap: { namespace: args.namespace, podLabels: { "app.kubernetes.io/instance": names.ldap, "app.kubernetes.io/name": DCM4CHEE_APP.ldap } },
             database: { namespace: args.namespace, podLabels: { "app.kubernetes.io/instance": names.database, "app.kubernetes.io/name": DCM4CHEE_APP.database } },
@@ -94,6 +102,7 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             [SCRIPT_FILES.ldifFilter]: renderLdifFilter(),
             [SCRIPT_FILES.archive]: renderArchiveStartScript(),
             [SCRIPT_FILES.keystore]: PEM_TO_PKCS12_JAVA,
+            [SCRIPT_FILES.pgHba]: renderDatabaseHba(),
         };
         const scriptsMap = new k8s.core.v1.ConfigMap(
             `${name}-scripts`,
@@ -132,10 +141,12 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
                 baseDn: LDAP_BASE_DN,
                 deviceName: ARCHIVE_DEVICE_NAME,
                 secretKeys: [SECRET_KEYS.ldapRoot, SECRET_KEYS.ldapConfig],
+                tlsSecret: args.serverTlsSecretNames.ldap,
             });
         });
         new k8s.apps.v1.StatefulSet(names.ldap, { metadata: ldap.metadata, spec: ldap.spec }, after);
         const databaseEnv = renderDatabaseEnv();
+        const databaseArgs = renderDatabaseArgs();
         new k8s.apps.v1.StatefulSet(
             names.database,
             renderDatabaseStatefulSet({
@@ -144,9 +155,11 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
                 image: imageReference(args.images.database),
                 resources: args.resources.database,
                 env: databaseEnv,
-                scriptsChecksum: contentChecksum(JSON.stringify(databaseEnv)),
+                scriptsChecksum: contentChecksum(JSON.stringify(databaseEnv), JSON.stringify(databaseArgs), scripts[SCRIPT_FILES.pgHba]),
                 storage: { size: args.storage.databaseSize, storageClass: args.storage.storageClass },
                 secretKeys: [SECRET_KEYS.database],
+                tlsSecret: args.serverTlsSecretNames.database,
+                args: databaseArgs,
             }),
             after,
         );
@@ -166,7 +179,7 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             });
         });
         new k8s.apps.v1.StatefulSet(names.archive, { metadata: archive.metadata, spec: archive.spec }, after);
-        new k8s.core.v1.Service(names.ldap, renderDcm4cheeService("ldap", { name: names.ldap, namespace: args.namespace }, [{ name: "ldap", port: PORTS.ldap, targetPort: "ldap" }]), parent);
+        new k8s.core.v1.Service(names.ldap, renderDcm4cheeService("ldap", { name: names.ldap, namespace: args.namespace }, [{ name: "ldaps", port: PORTS.ldaps, targetPort: "ldaps" }]), parent);
         new k8s.core.v1.Service(
             names.database,
             renderDcm4cheeService("database", { name: names.database, namespace: args.namespace }, [{ name: "postgres", port: PORTS.postgres, targetPort: "postgres" }]),
@@ -177,12 +190,13 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             renderDcm4cheeService("archive", { name: names.archive, namespace: args.namespace }, [
                 { name: "http", port: PORTS.http, targetPort: "http" },
                 { name: "dicom-tls", port: PORTS.dicomTls, targetPort: "dicom-tls" },
+                { name: "hl7-tls", port: PORTS.hl7Tls, targetPort: "hl7-tls" },
             ]),
             parent,
         );
         // Only the archive talks to its configuration directory and its database (LDAP allows anonymous reads).
         createNetworkPolicies(this, name, [
-            ...allowTraffic("dcm4chee-to-ldap", pods.archive, pods.ldap, [{ port: PORTS.ldapContainer }]),
+            ...allowTraffic("dcm4chee-to-ldap", pods.archive, pods.ldap, [{ port: PORTS.ldapsContainer }]),
             ...allowTraffic("dcm4chee-to-db", pods.archive, pods.database, [{ port: PORTS.postgres }]),
         ]);
         this.published = dcm4cheePublication({ service: this.serviceName, pods: pods.archive });

@@ -1,4 +1,4 @@
-import { DATABASE, MOUNTS, PORTS, SECRET_KEYS } from "./paths";
+import { DATABASE, MOUNTS, PORTS, SCRIPT_FILES, SECRET_KEYS } from "./paths";
 
 export interface EnvVar {
     name: string;
@@ -17,6 +17,13 @@ export interface Dcm4cheeWiring {
 }
 
 const secretFile = (key: string) => `${MOUNTS.secrets}/${key}`;
+const serverTlsFile = (file: "tls.crt" | "tls.key" | "ca.crt") => `${MOUNTS.serverTls}/${file}`;
+
+/**
+ * The archive's JDBC parameters: TLS, the server's certificate verified against the pacstack CA and its name
+ * against the Service's (pgjdbc reads the PEM CA file named by sslrootcert).
+ */
+export const ARCHIVE_JDBC_PARAMS = `sslmode=verify-full&sslrootcert=${MOUNTS.dicomTls}/ca.crt`;
 
 /** slapd-dcm4chee: the archive's configuration, with pacstack's AE title, storage path and viewer link. */
 export function renderLdapEnv(wiring: Dcm4cheeWiring): EnvVar[] {
@@ -25,11 +32,32 @@ export function renderLdapEnv(wiring: Dcm4cheeWiring): EnvVar[] {
         { name: "ARCHIVE_HOST", value: wiring.publicHost },
         { name: "DICOM_PORT", value: String(PORTS.dicom) },
         { name: "DICOM_TLS_PORT", value: String(PORTS.dicomTls) },
+        { name: "HL7_TLS_PORT", value: String(PORTS.hl7Tls) },
         // The archive UI's study links ("Invoke Image Display") open OHIF on the same host.
         { name: "IID_STUDY_URL", value: wiring.studyViewerUrl },
         { name: "LDAP_CONFIG_SED", value: `${MOUNTS.scripts}/ldif-filter.sh` },
-        { name: "LDAP_URLS", value: `ldap://:${PORTS.ldapContainer}/` },
+        // LDAPS for the pod network; plain LDAP on loopback only, first, for the image's own import tools.
+        { name: "LDAP_TLS_CACERT", value: serverTlsFile("ca.crt") },
+        { name: "LDAP_TLS_CERT", value: serverTlsFile("tls.crt") },
+        { name: "LDAP_TLS_KEY", value: serverTlsFile("tls.key") },
+        { name: "LDAP_TLS_VERIFY", value: "never" },
+        { name: "LDAP_URLS", value: `ldap://127.0.0.1:${PORTS.ldapContainer}/ ldaps://:${PORTS.ldapsContainer}/` },
         { name: "STORAGE_DIR", value: `${MOUNTS.storage}/fs1` },
+    ];
+}
+
+/**
+ * postgres-dcm4chee's command: the image's `postgres` with TLS on (pacstack's certificate for the Service's names) and
+ * pacstack's pg_hba.conf, which admits TCP sessions only over TLS.
+ */
+export function renderDatabaseArgs(): string[] {
+    return [
+        "postgres",
+        "-c", "ssl=on",
+        "-c", `ssl_cert_file=${serverTlsFile("tls.crt")}`,
+        "-c", `ssl_key_file=${serverTlsFile("tls.key")}`,
+        "-c", "ssl_min_protocol_version=TLSv1.2",
+        "-c", `hba_file=${MOUNTS.scripts}/${SCRIPT_FILES.pgHba}`,
     ];
 }
 
@@ -53,8 +81,11 @@ export function renderArchiveEnv(wiring: Dcm4cheeWiring): EnvVar[] {
         { name: "KEYSTORE", value: `${MOUNTS.keystores}/key.p12` },
         { name: "KEYSTORE_PASSWORD_FILE", value: secretFile(SECRET_KEYS.keystore) },
         { name: "KEYSTORE_TYPE", value: "PKCS12" },
+        // The image skips the check of the LDAP server's name by default; its certificate names the Service.
+        { name: "LDAP_DISABLE_HOSTNAME_VERIFICATION", value: "false" },
         { name: "LDAP_ROOTPASS_FILE", value: secretFile(SECRET_KEYS.ldapRoot) },
-        { name: "LDAP_URL", value: `ldap://${wiring.ldapHost}:${PORTS.ldap}` },
+        { name: "LDAP_URL", value: `ldaps://${wiring.ldapHost}:${PORTS.ldaps}` },
+        { name: "POSTGRES_JDBC_PARAMS", value: ARCHIVE_JDBC_PARAMS },
         { name: "POSTGRES_DB", value: DATABASE.name },
         { name: "POSTGRES_HOST", value: wiring.databaseHost },
         { name: "POSTGRES_PASSWORD_FILE", value: secretFile(SECRET_KEYS.database) },
@@ -63,6 +94,6 @@ export function renderArchiveEnv(wiring: Dcm4cheeWiring): EnvVar[] {
         { name: "TRUSTSTORE", value: `${MOUNTS.keystores}/trust.p12` },
         { name: "TRUSTSTORE_PASSWORD_FILE", value: secretFile(SECRET_KEYS.keystore) },
         { name: "TRUSTSTORE_TYPE", value: "PKCS12" },
-        { name: "WILDFLY_WAIT_FOR", value: `${wiring.ldapHost}:${PORTS.ldap} ${wiring.databaseHost}:${PORTS.postgres}` },
+        { name: "WILDFLY_WAIT_FOR", value: `${wiring.ldapHost}:${PORTS.ldaps} ${wiring.databaseHost}:${PORTS.postgres}` },
     ];
 }

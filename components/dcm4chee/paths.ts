@@ -1,3 +1,5 @@
+import { serviceHostNames } from "../certificates/plan";
+
 /**
  * Facts about the dcm4che images this component relies on, checked in their public sources
  * (github.com/dcm4che-dockerfiles: dcm4chee-arc-psql 5.34.3, wildfly 38.0.1, slapd-dcm4chee 2.6.10-34.3,
@@ -29,15 +31,42 @@
  */
 export const DCM4CHEE_APP = { archive: "dcm4chee-arc", ldap: "dcm4chee-ldap", database: "dcm4chee-db" } as const;
 
+/** The Services (and StatefulSets) of a dcm4chee component named `name`. */
+export function dcm4cheeServiceNames(name: string) {
+    return { archive: name, ldap: `${name}-ldap`, database: `${name}-db` };
+}
+
+/** Ids of the server certificates dcm4chee's LDAP and database present (CertificatesArgs.services). */
+export const DCM4CHEE_CERTIFICATES = { ldap: "dcm4chee-ldap", database: "dcm4chee-db" } as const;
+
+/** The Platform's dcm4chee component. */
+export const dcm4cheeComponentName = (platform: string) => `${platform}-dcm4chee`;
+
+/**
+ * The server certificates dcm4chee's LDAP and database need: their Services' names (LDAP's also localhost, for its
+ * readiness probe inside the pod).
+ */
+export function dcm4cheeCertificateHosts(component: string, namespace: string): { id: string; hosts: string[] }[] {
+    const names = dcm4cheeServiceNames(component);
+    return [
+        { id: DCM4CHEE_CERTIFICATES.ldap, hosts: [...serviceHostNames(names.ldap, namespace), "localhost"] },
+        { id: DCM4CHEE_CERTIFICATES.database, hosts: serviceHostNames(names.database, namespace) },
+    ];
+}
+
 export const UIDS = { archive: 1023, ldap: 1021, database: 999 } as const;
 
 export const PORTS = {
     http: 8080,
     dicom: 11112,
     dicomTls: 2762,
-    /** slapd listens here as a non-root user; the Service keeps LDAP's port 389. */
+    /** The archive's HL7 receiver over TLS (MLLP in TLS, connection cn=hl7-tls; the plain one, 2575, is not exposed). */
+    hl7Tls: 12575,
+    /** slapd listens here as a non-root user, plain LDAP on the pod's loopback only (its own tools and probes). */
     ldapContainer: 1389,
-    ldap: 389,
+    /** slapd's LDAPS listener; the Service publishes it on LDAPS's port 636, and the archive connects only there. */
+    ldapsContainer: 1636,
+    ldaps: 636,
     postgres: 5432,
 } as const;
 
@@ -62,6 +91,8 @@ export const MOUNTS = {
     secrets: "/run/secrets/pacstack",
     /** kubernetes.io/tls Secret of the DICOM-TLS endpoint (tls.crt, tls.key, ca.crt). */
     dicomTls: "/etc/pacstack/dicom-tls",
+    /** kubernetes.io/tls Secret of a server inside the component (LDAP's, the database's): tls.crt, tls.key, ca.crt. */
+    serverTls: "/etc/pacstack/server-tls",
     /** emptyDir: PKCS12 key and trust stores made from dicomTls. */
     keystores: "/var/run/pacstack/keystores",
     /** Init containers see the claim here to create the sub-directories the main containers mount. */
@@ -93,6 +124,7 @@ export const SCRIPT_FILES = {
     ldifFilter: "ldif-filter.sh",
     archive: "start-archive.sh",
     keystore: "PemToPkcs12.java",
+    pgHba: "pg_hba.conf",
 } as const;
 
 /** Sub-directories of each claim and where they are mounted. */

@@ -6,13 +6,23 @@ import { ARCHIVE_WEBAPP, PORTS } from "./paths";
 export const DCM4CHEE_DICOM_ENTRYPOINT = { entryPoint: "dicom-dcm4chee", port: 11113, nodePort: NODE_PORTS.dicomDcm4chee } as const;
 
 /**
+ * The edge's HL7 entrypoint for dcm4chee: MLLP over TLS on 12575 (node port 32575), passed through to the archive's
+ * own HL7-TLS receiver, which presents pacstack's DICOM certificate and requires a client certificate from the
+ * pacstack CA (dcm4che's LDAP schema: dcmTLSNeedClientAuth is "required if absent"), so TLS runs end to end.
+ */
+export const DCM4CHEE_HL7_ENTRYPOINT = { entryPoint: "hl7-dcm4chee", port: 12575, nodePort: NODE_PORTS.hl7Dcm4chee } as const;
+
+/**
  * What dcm4chee publishes: its webapp (UI at /ui2, DICOMweb at /aets/<AET>/rs, WADO-URI) at its native path
  * behind the web user, the credentials removed (the image has no REST authentication of its own), and its
- * DICOM-TLS port passed through on its own entrypoint. Its LDAP and database flows stay inside the component.
+ * DICOM-TLS and HL7-TLS ports passed through on their own entrypoints. Its LDAP and database flows stay inside the component.
  */
 export function dcm4cheePublication(input: { service: string; pods: Workload }): Publication {
     return publication(input.service, {
         routes: [{ name: "dcm4chee", path: ARCHIVE_WEBAPP, backend: { service: input.service, port: PORTS.http, pods: input.pods }, protection: "user" }],
-        entryPoints: [{ name: "dcm4chee-dicom", ...DCM4CHEE_DICOM_ENTRYPOINT, backend: { service: input.service, port: PORTS.dicomTls, pods: input.pods } }],
+        entryPoints: [
+            { name: "dcm4chee-dicom", ...DCM4CHEE_DICOM_ENTRYPOINT, backend: { service: input.service, port: PORTS.dicomTls, pods: input.pods } },
+            { name: "dcm4chee-hl7", ...DCM4CHEE_HL7_ENTRYPOINT, backend: { service: input.service, port: PORTS.hl7Tls, pods: input.pods } },
+        ],
     });
 }

@@ -34,9 +34,13 @@ export function renderLdapStartScript(): string {
         `LDAP_ROOTPASS="$(cat ${MOUNTS.secrets}/${SECRET_KEYS.ldapRoot})"`,
         `LDAP_CONFIGPASS="$(cat ${MOUNTS.secrets}/${SECRET_KEYS.ldapConfig})"`,
         "export LDAP_ROOTPASS LDAP_CONFIGPASS",
+        // slapadd.sh writes the LDAP_TLS_* files into cn=config on the first start; the image's update-tls sets them
+        // on every later one too, so a configuration kept from before pacstack served LDAPS gets them.
         `if [ ! -f ${MOUNTS.ldapConfig}/cn=config.ldif ]; then`,
         "    /slapadd.sh",
         '    ( sleep 2; for CMD in $LDAP_INIT_CMDS; do $CMD; done ) &',
+        "else",
+        "    ( sleep 2; update-tls ) &",
         "fi",
         // As the image's entrypoint does: slapd sizes its descriptor table by the limit.
         "ulimit -n 1024",
@@ -76,8 +80,11 @@ export function renderArchiveStartScript(): string {
         '    echo "Waiting for $c ..."',
         "    while ! nc -w 1 -z ${c/:/ }; do sleep 1; done",
         "done",
+        // The JVM's default TLS trust (LDAPS to the configuration) is the pacstack CA only: the store the init container
+        // made from it, in place of the JDK's cacerts that the image would extend as root. (JDBC names its CA itself.)
+        'TRUST="-Djavax.net.ssl.trustStore=$TRUSTSTORE -Djavax.net.ssl.trustStoreType=$TRUSTSTORE_TYPE -Djavax.net.ssl.trustStorePassword=$TRUSTSTORE_PASSWORD"',
         // The management interface stays on loopback: nothing outside the pod needs it.
-        'exec standalone.sh -b 0.0.0.0 -bmanagement 127.0.0.1 $SYS_PROPS',
+        'exec standalone.sh -b 0.0.0.0 -bmanagement 127.0.0.1 $SYS_PROPS $TRUST',
         "",
     ].join("\n");
 }
@@ -96,10 +103,27 @@ export function keystoreCommand(): string[] {
     ];
 }
 
-/** LDAP readiness: the archive device's entry exists, i.e. the first-start import has finished. */
+/**
+ * LDAP readiness: over LDAPS, with the certificate checked against the pacstack CA (its names include localhost),
+ * the archive device's entry exists, i.e. TLS is served and the first-start import has finished.
+ */
 export function ldapReadyCommand(baseDn: string, deviceName: string): string[] {
     return [
-        "ldapsearch", "-x", "-LLL", "-H", `ldap://127.0.0.1:${PORTS.ldapContainer}`,
+        "env", `LDAPTLS_CACERT=${MOUNTS.serverTls}/ca.crt`, "LDAPTLS_REQCERT=demand",
+        "ldapsearch", "-x", "-LLL", "-H", `ldaps://localhost:${PORTS.ldapsContainer}`,
         "-b", `dicomDeviceName=${deviceName},cn=Devices,cn=DICOM Configuration,${baseDn}`, "-s", "base", "dn",
     ];
+}
+
+/**
+ * dcm4chee's database admits TCP sessions only over TLS with a password; the pod's own socket stays as the image
+ * sets it up (trust), for its first-start initialisation.
+ */
+export function renderDatabaseHba(): string {
+    return [
+        "# pacstack: TLS with a password over TCP; the pod-local socket for the image's initialisation",
+        "local all all trust",
+        "hostssl all all all scram-sha-256",
+        "",
+    ].join("\n");
 }

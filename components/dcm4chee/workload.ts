@@ -112,9 +112,12 @@ const secretsVolume = (input: Dcm4cheeWorkloadInput, keys: string[]) => ({
     secret: { defaultMode: SECRET_MODE, items: keys.map((key) => ({ key, path: key })), secretName: input.credentialsSecret },
 });
 const tmpMount = { mountPath: MOUNTS.tmp, name: "tmp" };
+/** The server certificate (kubernetes.io/tls Secret) LDAP or the database presents. */
+const serverTlsVolume = (secretName: string) => ({ name: "server-tls", secret: { defaultMode: SECRET_MODE, secretName } });
+const serverTlsMount = { mountPath: MOUNTS.serverTls, name: "server-tls", readOnly: true };
 
 /** OpenLDAP with the archive's configuration, started by start-ldap.sh as uid 1021. */
-export function renderLdapStatefulSet(input: Dcm4cheeWorkloadInput & { baseDn: string; deviceName: string; secretKeys: string[] }) {
+export function renderLdapStatefulSet(input: Dcm4cheeWorkloadInput & { baseDn: string; deviceName: string; secretKeys: string[]; tlsSecret: string }) {
     return statefulSet("ldap", input, {
         initContainers: [
             {
@@ -130,18 +133,20 @@ export function renderLdapStatefulSet(input: Dcm4cheeWorkloadInput & { baseDn: s
         ],
         container: {
             command: ["/bin/sh", `${MOUNTS.scripts}/${SCRIPT_FILES.ldap}`],
-            livenessProbe: { periodSeconds: 20, tcpSocket: { port: "ldap" }, timeoutSeconds: 3 },
+            livenessProbe: { periodSeconds: 20, tcpSocket: { port: "ldaps" }, timeoutSeconds: 3 },
             name: "slapd",
-            ports: [{ containerPort: PORTS.ldapContainer, name: "ldap", protocol: "TCP" }],
+            // Plain LDAP listens on the pod's loopback only; the pod network gets LDAPS.
+            ports: [{ containerPort: PORTS.ldapsContainer, name: "ldaps", protocol: "TCP" }],
             // Ready once the first-start import has created the archive device (the archive waits for that).
             readinessProbe: { exec: { command: ldapReadyCommand(input.baseDn, input.deviceName) }, periodSeconds: 10, timeoutSeconds: 5 },
-            startupProbe: { failureThreshold: 60, periodSeconds: 5, tcpSocket: { port: "ldap" } },
+            startupProbe: { failureThreshold: 60, periodSeconds: 5, tcpSocket: { port: "ldaps" } },
             volumeMounts: [
                 ...claimMounts("ldap"),
                 { mountPath: MOUNTS.ldapImportData, name: "import-data" },
                 { mountPath: MOUNTS.ldapRun, name: "run" },
                 { mountPath: MOUNTS.scripts, name: "scripts", readOnly: true },
                 { mountPath: MOUNTS.secrets, name: "secrets", readOnly: true },
+                serverTlsMount,
                 tmpMount,
             ],
         },
@@ -150,16 +155,19 @@ export function renderLdapStatefulSet(input: Dcm4cheeWorkloadInput & { baseDn: s
             { emptyDir: { sizeLimit: "1Mi" }, name: "run" },
             scriptsVolume(input),
             secretsVolume(input, input.secretKeys),
+            serverTlsVolume(input.tlsSecret),
         ],
     });
 }
 
 /** PostgreSQL with the archive's schema, the official entrypoint as uid 999. */
-export function renderDatabaseStatefulSet(input: Dcm4cheeWorkloadInput & { secretKeys: string[] }) {
+export function renderDatabaseStatefulSet(input: Dcm4cheeWorkloadInput & { secretKeys: string[]; tlsSecret: string; args: string[] }) {
     const ready = { command: ["pg_isready", "-q", "-h", "127.0.0.1", "-p", String(PORTS.postgres), "-U", DATABASE.user, "-d", DATABASE.name] };
     return statefulSet("database", input, {
         initContainers: [],
         container: {
+            // The image's entrypoint, with TLS and pacstack's pg_hba.conf (renderDatabaseArgs).
+            args: input.args,
             livenessProbe: { exec: ready, failureThreshold: 6, periodSeconds: 20, timeoutSeconds: 5 },
             name: "postgres",
             ports: [{ containerPort: PORTS.postgres, name: "postgres", protocol: "TCP" }],
@@ -169,11 +177,13 @@ export function renderDatabaseStatefulSet(input: Dcm4cheeWorkloadInput & { secre
             volumeMounts: [
                 ...claimMounts("database"),
                 { mountPath: MOUNTS.pgRun, name: "run" },
+                { mountPath: MOUNTS.scripts, name: "scripts", readOnly: true },
                 { mountPath: MOUNTS.secrets, name: "secrets", readOnly: true },
+                serverTlsMount,
                 tmpMount,
             ],
         },
-        volumes: [{ emptyDir: { sizeLimit: "1Mi" }, name: "run" }, secretsVolume(input, input.secretKeys)],
+        volumes: [{ emptyDir: { sizeLimit: "1Mi" }, name: "run" }, scriptsVolume(input), secretsVolume(input, input.secretKeys), serverTlsVolume(input.tlsSecret)],
     });
 }
 
@@ -204,6 +214,7 @@ export function renderArchiveStatefulSet(input: Dcm4cheeWorkloadInput & { aeTitl
                 { containerPort: PORTS.http, name: "http", protocol: "TCP" },
                 { containerPort: PORTS.dicom, name: "dicom", protocol: "TCP" },
                 { containerPort: PORTS.dicomTls, name: "dicom-tls", protocol: "TCP" },
+                { containerPort: PORTS.hl7Tls, name: "hl7-tls", protocol: "TCP" },
             ],
             readinessProbe: {
                 httpGet: { path: `/dcm4chee-arc/aets/${input.aeTitle}/rs/studies?limit=1`, port: "http" },
@@ -212,7 +223,8 @@ export function renderArchiveStatefulSet(input: Dcm4cheeWorkloadInput & { aeTitl
             },
             // First start: waits for LDAP and PostgreSQL, then deploys the archive (minutes on small nodes).
             startupProbe: { failureThreshold: 90, httpGet: { path: "/dcm4chee-arc/aets", port: "http" }, periodSeconds: 10, timeoutSeconds: 5 },
-            volumeMounts: [...claimMounts("archive"), keystores, scripts, secrets, tmpMount],
+            // The DICOM TLS Secret's ca.crt is also the CA the JDBC driver checks the database's certificate against.
+            volumeMounts: [...claimMounts("archive"), { mountPath: MOUNTS.dicomTls, name: "dicom-tls", readOnly: true }, keystores, scripts, secrets, tmpMount],
         },
         volumes: [
             { name: "dicom-tls", secret: { defaultMode: SECRET_MODE, secretName: input.dicomTlsSecret } },

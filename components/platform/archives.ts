@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ArchiveKind } from "../config/schema";
 import { Dcm4chee } from "../dcm4chee/dcm4chee";
-import { archivePaths } from "../dcm4chee/paths";
+import { DCM4CHEE_CERTIFICATES, archivePaths, dcm4cheeComponentName } from "../dcm4chee/paths";
 import { OhifDataSourceInput } from "../ohif/app-config";
 import { Orthanc } from "../orthanc/orthanc";
 import { ORTHANC_WEB_PATHS } from "../orthanc/publication";
@@ -74,7 +74,7 @@ function orthanc(core: PlatformCore): SiteArchive {
 function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }): SiteArchive {
     const { config, name } = core;
     const component = new Dcm4chee(
-        `${name}-dcm4chee`,
+        dcm4cheeComponentName(name),
         {
             namespace: config.namespace,
             images: config.dcm4chee.images,
@@ -84,6 +84,10 @@ function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }
             storage: { size: config.dcm4chee.storageSize, databaseSize: config.dcm4chee.databaseSize, storageClass: config.storageClass },
             resources: config.dcm4chee.resources,
             dicomTlsSecretName: core.certificates.dicomTlsSecretName,
+            serverTlsSecretNames: {
+                ldap: core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.ldap],
+                database: core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.database],
+            },
         },
         { ...core.inApp, dependsOn: [core.namespaces.app, core.certificates] },
     );

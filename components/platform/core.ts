@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Certificates } from "../certificates/certificates";
 import { serviceHostNames } from "../certificates/plan";
+import { dcm4cheeCertificateHosts, dcm4cheeComponentName } from "../dcm4chee/paths";
 import { NODE_PORTS } from "../config/platform";
 import { PlatformConfig, PlatformConfigError, isDomain } from "../config/validate";
 import { IsolatedNamespace } from "../namespace/isolated-namespace";
@@ -87,6 +88,7 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
             modalities: config.modalities,
             receivingModalities: config.modalityAccess.filter((m) => m.destination?.tls).map((m) => m.name),
             webTlsSecret: config.webTlsSecret,
+            services: config.sites[0].archives.includes("dcm4chee") ? dcm4cheeCertificateHosts(dcm4cheeComponentName(name), config.namespace) : [],
         },
         inApp,
     );

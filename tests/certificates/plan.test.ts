@@ -24,6 +24,19 @@ describe("certificates: plan", () => {
         assert.deepEqual(plan.filter((l) => l.id.startsWith("modality-")).map((l) => [l.id, l.usage]), [["modality-ct1", "client"], ["modality-ws1", "server-client"]]);
     });
 
+    it("issues a server certificate for each further in-cluster TLS server, for the names it is reached by", () => {
+        const services = [{ id: "dcm4chee-ldap", hosts: ["ldap", "ldap.pacstack", "localhost"] }, { id: "dcm4chee-db", hosts: ["db"] }];
+        const plan = planCertificates({ domain: "pacs.example.org", databaseHosts: [], modalities: ["ct1"], externalWebCertificate: false, services });
+        assert.deepEqual(plan.map((l) => [l.id, l.usage, l.commonName]), [
+            ["web", "server", "pacs.example.org"],
+            ["dicom", "server-client", "pacs.example.org"],
+            ["dcm4chee-ldap", "server", "ldap"],
+            ["dcm4chee-db", "server", "db"],
+            ["modality-ct1", "client", "ct1"],
+        ]);
+        assert.deepEqual(plan[2].dnsNames, ["ldap", "ldap.pacstack", "localhost"]);
+    });
+
     it("issues no web certificate when the user brings one", () => {
         const plan = planCertificates({ domain: "pacs.example.org", databaseHosts: hosts, modalities: [], externalWebCertificate: true });
         assert.deepEqual(plan.map((l) => l.id), ["dicom", "database"]);

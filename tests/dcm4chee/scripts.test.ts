@@ -24,7 +24,8 @@ describe("dcm4chee: start scripts and LDIF filter", () => {
         const script = renderLdapStartScript();
         assert.match(script, /LDAP_ROOTPASS="\$\(cat \/run\/secrets\/pacstack\/ldap-root-password\)"/);
         assert.match(script, /LDAP_CONFIGPASS="\$\(cat \/run\/secrets\/pacstack\/ldap-config-password\)"/);
-        assert.match(script, /if \[ ! -f \/etc\/openldap\/slapd.d\/cn=config.ldif \]; then\n    \/slapadd.sh\n    \( sleep 2; for CMD in \$LDAP_INIT_CMDS; do \$CMD; done \) &\nfi/);
+        // First start: cn=config (with the LDAP_TLS_* files) and the import; later starts: the TLS files set again.
+        assert.match(script, /if \[ ! -f \/etc\/openldap\/slapd.d\/cn=config.ldif \]; then\n    \/slapadd.sh\n    \( sleep 2; for CMD in \$LDAP_INIT_CMDS; do \$CMD; done \) &\nelse\n    \( sleep 2; update-tls \) &\nfi/);
         assert.match(script, /ulimit -n 1024\nexec slapd -d "\$LDAP_DEBUG" -h "\$LDAP_URLS"\n$/);
         assert.doesNotMatch(script, /-u ldap|adduser|deluser|chown/, "no root-only step");
     });
@@ -35,7 +36,9 @@ describe("dcm4chee: start scripts and LDIF filter", () => {
         assert.match(script, /cp -bpv \/docker-entrypoint.d\/configuration\/\*\.xml \$JBOSS_HOME\/standalone\/configuration/);
         assert.match(script, /cp -upv \/docker-entrypoint.d\/deployments\/\$f \$JBOSS_HOME\/standalone\/deployments/);
         assert.match(script, /while ! nc -w 1 -z \$\{c\/:\/ \}; do sleep 1; done/);
-        assert.match(script, /exec standalone.sh -b 0.0.0.0 -bmanagement 127.0.0.1 \$SYS_PROPS\n$/);
+        // The JVM's default trust (LDAPS) is the store made from the pacstack CA, not the JDK's cacerts.
+        assert.match(script, /\nTRUST="-Djavax\.net\.ssl\.trustStore=\$TRUSTSTORE -Djavax\.net\.ssl\.trustStoreType=\$TRUSTSTORE_TYPE -Djavax\.net\.ssl\.trustStorePassword=\$TRUSTSTORE_PASSWORD"\n/);
+        assert.match(script, /exec standalone.sh -b 0.0.0.0 -bmanagement 127.0.0.1 \$SYS_PROPS \$TRUST\n$/);
         assert.doesNotMatch(script, /chown|chroot|keytool|cacerts/);
     });
 
@@ -47,13 +50,13 @@ describe("dcm4chee: start scripts and LDIF filter", () => {
         chmodSync(join(bin, "sed-config"), 0o755);
         const filter = join(work, "ldif-filter.sh");
         writeFileSync(filter, renderLdifFilter());
-        const ldif = "cn: dicom-tls\ndicomTLSCipherSuite: TLS_RSA_WITH_AES_128_CBC_SHA\ndicomTLSCipherSuite: SSL_RSA_WITH_3DES_EDE_CBC_SHA\ndicomPort: 2762\n";
+        // The DICOM-TLS and the HL7-TLS connections of the image's dcm4chee-arc.ldif carry the same two suites.
+        const connection = (cn: string, port: number, suites: string[]) => `cn: ${cn}\n${suites.map((s) => `dicomTLSCipherSuite: ${s}\n`).join("")}dicomPort: ${port}\n`;
+        const imageSuites = ["TLS_RSA_WITH_AES_128_CBC_SHA", "SSL_RSA_WITH_3DES_EDE_CBC_SHA"];
+        const ldif = connection("dicom-tls", 2762, imageSuites) + connection("hl7-tls", 12575, imageSuites);
         writeFileSync(join(work, "in.ldif"), ldif);
         const result = await runOk(requireBinary("sh"), ["-c", `. ${filter} < ${join(work, "in.ldif")}`], { env: { PATH: `${bin}:${process.env.PATH}` } });
-        assert.equal(
-            result.stdout,
-            `cn: dicom-tls\ndicomTLSCipherSuite: ${DICOM_TLS_CIPHER_SUITES[0]}\ndicomTLSCipherSuite: ${DICOM_TLS_CIPHER_SUITES[1]}\ndicomPort: 2762\n`,
-        );
+        assert.equal(result.stdout, connection("dicom-tls", 2762, DICOM_TLS_CIPHER_SUITES) + connection("hl7-tls", 12575, DICOM_TLS_CIPHER_SUITES));
     });
 
     it("the keystore converter and the LDAP readiness check name the mounted files and the archive device", () => {
@@ -67,6 +70,7 @@ describe("dcm4chee: start scripts and LDIF filter", () => {
             "/var/run/pacstack/keystores/key.p12",
             "/var/run/pacstack/keystores/trust.p12",
         ]);
+        assert.deepEqual(ldapReadyCommand("dc=dcm4che,dc=org", "dcm4chee-arc").slice(0, 3), ["env", "LDAPTLS_CACERT=/etc/pacstack/server-tls/ca.crt", "LDAPTLS_REQCERT=demand"]);
         assert.deepEqual(ldapReadyCommand("dc=dcm4che,dc=org", "dcm4chee-arc").slice(-5), [
             "-b",
             "dicomDeviceName=dcm4chee-arc,cn=Devices,cn=DICOM Configuration,dc=dcm4che,dc=org",

@@ -59,10 +59,10 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
         const env = envOf(archive);
         const ldap = service(only, "pacstack-dcm4chee-ldap");
         const db = service(only, "pacstack-dcm4chee-db");
-        assert.equal(env.LDAP_URL, `ldap://${fqdn(ldap.metadata.name)}:${ldap.spec.ports[0].port}`);
+        assert.equal(env.LDAP_URL, `ldaps://${fqdn(ldap.metadata.name)}:${ldap.spec.ports[0].port}`);
         assert.equal(env.POSTGRES_HOST, fqdn(db.metadata.name));
         assert.equal(env.POSTGRES_PORT, String(db.spec.ports[0].port));
-        assert.equal(env.WILDFLY_WAIT_FOR, `${env.LDAP_URL.slice("ldap://".length)} ${env.POSTGRES_HOST}:${env.POSTGRES_PORT}`);
+        assert.equal(env.WILDFLY_WAIT_FOR, `${env.LDAP_URL.slice("ldaps://".length)} ${env.POSTGRES_HOST}:${env.POSTGRES_PORT}`);
         assert.equal(env.HTTP_PROXY_ADDRESS_FORWARDING, "true");
         const database = envOf(container(only, "pacstack-dcm4chee-db"));
         assert.equal(env.POSTGRES_DB, database.POSTGRES_DB);
@@ -87,7 +87,7 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
         assert.equal(env.AE_TITLE, "HOSPITAL_PACS");
         assert.equal(env.ARCHIVE_HOST, "pacs.minikube.test");
         assert.equal(env.IID_STUDY_URL, "https://pacs.minikube.test:30443/viewer/viewer/dcm4chee?StudyInstanceUIDs={{studyUID}}");
-        assert.equal(env.LDAP_URLS, "ldap://:1389/");
+        assert.equal(env.LDAP_URLS, "ldap://127.0.0.1:1389/ ldaps://:1636/");
         const archive = container(prefixed, "pacstack-dcm4chee");
         const storage = archive.volumeMounts.find((m: any) => m.subPath === "storage").mountPath;
         assert.equal(env.STORAGE_DIR, `${storage}/fs1`);
@@ -101,7 +101,7 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
             for (const port of service(only, name).spec.ports) assert.ok(ports.includes(port.targetPort), `${name}: ${port.targetPort}`);
             assert.deepEqual(inputs(one(only, K.statefulSet, name)).spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
         }
-        assert.deepEqual(container(only, "pacstack-dcm4chee").ports.map((p: any) => [p.name, p.containerPort]), [["http", 8080], ["dicom", 11112], ["dicom-tls", 2762]]);
+        assert.deepEqual(container(only, "pacstack-dcm4chee").ports.map((p: any) => [p.name, p.containerPort]), [["http", 8080], ["dicom", 11112], ["dicom-tls", 2762], ["hl7-tls", 12575]]);
     });
 
     it("mounts every claim sub-directory the init container creates, and builds the key stores from the DICOM TLS Secret", () => {
@@ -144,11 +144,11 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
         assert.ok(!allows(only, "pacstack", "ingress", "dcm4chee-arc", 11112), "plain DICOM stays closed");
         assert.ok(allows(only, "pacstack-ingress", "egress", "traefik", 2762));
         assert.ok(allows(only, "pacstack-ingress", "ingress", "traefik", 11113));
-        assert.ok(allows(only, "pacstack", "egress", "dcm4chee-arc", 1389));
-        assert.ok(allows(only, "pacstack", "ingress", "dcm4chee-ldap", 1389));
+        assert.ok(allows(only, "pacstack", "egress", "dcm4chee-arc", 1636));
+        assert.ok(allows(only, "pacstack", "ingress", "dcm4chee-ldap", 1636));
         assert.ok(allows(only, "pacstack", "egress", "dcm4chee-arc", 5432));
         assert.ok(allows(only, "pacstack", "ingress", "dcm4chee-db", 5432));
-        assert.ok(!allows(only, "pacstack-ingress", "egress", "traefik", 1389), "Traefik never reaches LDAP");
+        assert.ok(!allows(only, "pacstack-ingress", "egress", "traefik", 1636), "Traefik never reaches LDAP");
         assert.ok(allows(only, "pacstack", "ingress", "ohif-viewer", 8080));
     });
 

@@ -3,6 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { get as httpsGet } from "node:https";
+import { connect } from "node:net";
 import { VIEWER_RESPONSE_HEADERS } from "../../components/ohif/headers";
 import { EdgeAnswer, backendOf, edgeHttpRequest, edgeRequest, readAccessLog, tlsHandshake } from "../harness/edge/client";
 import { basicAuthorization } from "../harness/real/http";
@@ -213,6 +214,22 @@ describe("edge: the real Traefik reads the rendered routes from a real API serve
         assert.equal(stow.status, 413);
     });
 
+    it("passes HL7 (MLLP over TLS) through to dcm4chee's HL7-TLS port untouched: Traefik terminates nothing there", async function () {
+        // dcm4chee cannot run here; its Service's ports lead to the loopback backend that names itself over HTTP.
+        // Plain bytes sent to the HL7 entrypoint reach it unchanged (a TLS-terminating router would refuse them), so
+        // the archive's own TLS endpoint is what a sender's TLS session meets.
+        const answer = await new Promise<string>((resolve, reject) => {
+            const socket = connect(stack.traefik.ports["hl7-dcm4chee"], "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: hl7\r\nConnection: close\r\n\r\n"));
+            const chunks: Buffer[] = [];
+            socket.on("data", (c: Buffer) => chunks.push(c));
+            socket.once("end", () => resolve(Buffer.concat(chunks).toString()));
+            socket.once("error", reject);
+            socket.setTimeout(10_000, () => socket.destroy(new Error("no answer through the HL7 entrypoint")));
+        });
+        assert.match(answer, /^HTTP\/1\.1 200 /);
+        assert.match(answer, /\r\nX-Pacstack-Test-Service: pacstack-dcm4chee\r\n/);
+    });
+
     it("exports Prometheus metrics on the metrics entrypoint", async function () {
         const metrics = await (await fetch(`http://127.0.0.1:${stack.traefik.ports.metrics}/metrics`)).text();
         assert.match(metrics, /^traefik_entrypoint_requests_total\{.*entrypoint="websecure".*\} [1-9]/m);
@@ -245,7 +262,7 @@ describe("edge: dcm4chee alone, the viewer under a prefix (real Traefik)", funct
     });
 
     it("opens no entrypoint for Orthanc's DICOM: Traefik listens on dcm4chee's and the web ports only", async function () {
-        assert.deepEqual(Object.keys(stack.traefik.ports).sort(), ["dicom-dcm4chee", "metrics", "traefik", "web", "websecure"]);
+        assert.deepEqual(Object.keys(stack.traefik.ports).sort(), ["dicom-dcm4chee", "hl7-dcm4chee", "metrics", "traefik", "web", "websecure"]);
         assert.deepEqual(listeningPorts(stack.traefik.process.pid), Object.values(stack.traefik.ports).sort((a, b) => a - b));
     });
 
