@@ -7,7 +7,9 @@ import {
     LEAF_EARLY_RENEWAL_HOURS,
     LEAF_USES,
     LEAF_VALIDITY_HOURS,
+    CERTIFICATE_AND_KEY_FILE,
     LeafSpec,
+    ServerCertificate,
     planCertificates,
 } from "./plan";
 
@@ -32,7 +34,12 @@ export interface CertificatesArgs {
      * Further in-cluster TLS servers, each a server certificate (Secret `<name>-<id>-tls`) for the names it is reached by.
      * @default none
      */
-    services?: { id: string; hosts: string[] }[];
+    services?: ServerCertificate[];
+    /**
+     * In-cluster names whose HTTPS presents the DICOM certificate (dcm4chee's Wildfly).
+     * @default []
+     */
+    dicomServiceHosts?: string[];
     /**
      * An existing kubernetes.io/tls Secret (in `namespace`) for HTTPS. When set, no web certificate is issued.
      * @default undefined
@@ -85,6 +92,7 @@ export class Certificates extends pulumi.ComponentResource {
             receivingModalities: args.receivingModalities ?? [],
             externalWebCertificate: args.webTlsSecret !== undefined,
             services: args.services ?? [],
+            dicomServiceHosts: args.dicomServiceHosts ?? [],
         });
         for (const leaf of leaves) {
             const { key, cert } = this.issue(`${name}-${leaf.id}`, leaf, caKey, ca);
@@ -105,6 +113,7 @@ export class Certificates extends pulumi.ComponentResource {
                         "ca.crt": ca.certPem,
                         "tls.crt": cert.certPem,
                         "tls.key": pulumi.secret(key.privateKeyPem),
+                        ...(leaf.bundle ? { [CERTIFICATE_AND_KEY_FILE]: pulumi.secret(pulumi.concat(cert.certPem, key.privateKeyPem)) } : {}),
                     },
                 },
                 { parent: this },

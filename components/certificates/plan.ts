@@ -8,6 +8,8 @@ export interface LeafSpec {
     dnsNames: pulumi.Input<string>[];
     /** "server-client": also presented as a client (the archive's DICOM certificate when it sends, C-MOVE). */
     usage: "server" | "client" | "server-client";
+    /** Its Secret also holds CERTIFICATE_AND_KEY_FILE (a server that reads both from one file: Orthanc's HTTPS). */
+    bundle?: boolean;
 }
 
 export interface CertificatePlanInput {
@@ -24,10 +26,34 @@ export interface CertificatePlanInput {
     externalWebCertificate: boolean;
     /**
      * Further in-cluster TLS servers, each a server certificate for the names it is reached by (dcm4chee's LDAP and
-     * database). @default none
+     * database, Orthanc's HTTPS). @default none
      */
-    services?: { id: string; hosts: string[] }[];
+    services?: ServerCertificate[];
+    /**
+     * In-cluster names whose HTTPS presents the DICOM certificate (dcm4chee's Wildfly serves HTTPS from the same
+     * keystore as DICOM TLS): added to its names so that the edge can verify them.
+     * @default none
+     */
+    dicomServiceHosts?: string[];
 }
+
+/** An in-cluster TLS server's certificate: `id` names its Secret (`<platform>-<id>-tls`). */
+export interface ServerCertificate {
+    id: string;
+    /** The names it is reached by; the first is the common name. */
+    hosts: string[];
+    /**
+     * Its Secret also holds CERTIFICATE_AND_KEY_FILE.
+     * @default false
+     */
+    bundle?: boolean;
+}
+
+/**
+ * Key of a server Secret that holds certificate and private key in one PEM file: Orthanc's HTTPS server
+ * (SslCertificate) reads both from one file.
+ */
+export const CERTIFICATE_AND_KEY_FILE = "tls-bundle.pem";
 
 export const SERVER_USES = ["digital_signature", "key_encipherment", "server_auth"];
 export const CLIENT_USES = ["digital_signature", "key_encipherment", "client_auth"];
@@ -48,12 +74,13 @@ export function planCertificates(input: CertificatePlanInput): LeafSpec[] {
         leaves.push({ id: "web", commonName: input.domain, dnsNames: [input.domain], usage: "server" });
     }
     // The archive also opens DICOM TLS connections (C-MOVE to a modality, routing), presenting this certificate.
-    leaves.push({ id: "dicom", commonName: input.domain, dnsNames: [input.domain], usage: "server-client" });
+    leaves.push({ id: "dicom", commonName: input.domain, dnsNames: [input.domain, ...(input.dicomServiceHosts ?? [])], usage: "server-client" });
     if (input.databaseHosts.length > 0) {
         leaves.push({ id: "database", commonName: input.databaseHosts[0], dnsNames: [...input.databaseHosts], usage: "server" });
     }
     for (const service of input.services ?? []) {
-        leaves.push({ id: service.id, commonName: service.hosts[0], dnsNames: [...service.hosts], usage: "server" });
+        if (service.hosts.length === 0) throw new Error(`server certificate ${service.id} names no host`);
+        leaves.push({ id: service.id, commonName: service.hosts[0], dnsNames: [...service.hosts], usage: "server", ...(service.bundle ? { bundle: true } : {}) });
     }
     for (const modality of input.modalities) {
         const receives = (input.receivingModalities ?? []).includes(modality);

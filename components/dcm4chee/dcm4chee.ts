@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceHostNames } from "../certificates/plan";
 import * as random from "@pulumi/random";
 import { ContainerResources } from "../config/platform";
 import { ImageRef, imageReference } from "../config/image";
@@ -62,7 +63,7 @@ export interface Dcm4cheeArgs {
  */
 export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
     public readonly serviceName: string;
-    public readonly httpPort = PORTS.http;
+    public readonly httpsPort = PORTS.https;
     public readonly dicomTlsPort = PORTS.dicomTls;
     public readonly aeTitle: string;
     public readonly paths: ReturnType<typeof archivePaths>;
@@ -188,7 +189,7 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
         new k8s.core.v1.Service(
             names.archive,
             renderDcm4cheeService("archive", { name: names.archive, namespace: args.namespace }, [
-                { name: "http", port: PORTS.http, targetPort: "http" },
+                { name: "https", port: PORTS.https, targetPort: "https" },
                 { name: "dicom-tls", port: PORTS.dicomTls, targetPort: "dicom-tls" },
                 { name: "hl7-tls", port: PORTS.hl7Tls, targetPort: "hl7-tls" },
             ]),
@@ -199,7 +200,11 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             ...allowTraffic("dcm4chee-to-ldap", pods.archive, pods.ldap, [{ port: PORTS.ldapsContainer }]),
             ...allowTraffic("dcm4chee-to-db", pods.archive, pods.database, [{ port: PORTS.postgres }]),
         ]);
-        this.published = dcm4cheePublication({ service: this.serviceName, pods: pods.archive });
+        this.published = dcm4cheePublication({
+            service: this.serviceName,
+            pods: pods.archive,
+            https: { serverName: serviceHostNames(this.serviceName, args.namespace)[2], caSecretName: args.dicomTlsSecretName },
+        });
         this.registerOutputs({ serviceName: this.serviceName });
     }
 }

@@ -57,7 +57,10 @@ export function dcm4cheeCertificateHosts(component: string, namespace: string): 
 export const UIDS = { archive: 1023, ldap: 1021, database: 999 } as const;
 
 export const PORTS = {
+    /** Plain HTTP: the kubelet's probes only, inside the pod. */
     http: 8080,
+    /** Wildfly's HTTPS listener, presenting the KEYSTORE certificate (the DICOM one): the edge's way in. */
+    https: 8443,
     dicom: 11112,
     dicomTls: 2762,
     /** The archive's HL7 receiver over TLS (MLLP in TLS, connection cn=hl7-tls; the plain one, 2575, is not exposed). */

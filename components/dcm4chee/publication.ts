@@ -1,5 +1,5 @@
 import { NODE_PORTS } from "../config/platform";
-import { Publication, Workload, publication } from "../publish/published";
+import { BackendTls, Publication, Workload, publication } from "../publish/published";
 import { ARCHIVE_WEBAPP, PORTS } from "./paths";
 
 /** The edge's DICOM-TLS entrypoint for dcm4chee, beside Orthanc's: 11113 (node port 31113). */
@@ -14,12 +14,15 @@ export const DCM4CHEE_HL7_ENTRYPOINT = { entryPoint: "hl7-dcm4chee", port: 12575
 
 /**
  * What dcm4chee publishes: its webapp (UI at /ui2, DICOMweb at /aets/<AET>/rs, WADO-URI) at its native path
- * behind the web user, the credentials removed (the image has no REST authentication of its own), and its
- * DICOM-TLS and HL7-TLS ports passed through on their own entrypoints. Its LDAP and database flows stay inside the component.
+ * behind the web user, over Wildfly's HTTPS (its KEYSTORE holds the DICOM certificate, which also names the
+ * archive's Service; the edge verifies it), the credentials removed (the image has no REST authentication of its
+ * own), and its DICOM-TLS and HL7-TLS ports passed through on their own entrypoints. Its LDAP and database flows stay
+ * inside the component.
  */
-export function dcm4cheePublication(input: { service: string; pods: Workload }): Publication {
+export function dcm4cheePublication(input: { service: string; pods: Workload; https: BackendTls }): Publication {
+    const web = { service: input.service, port: PORTS.https, pods: input.pods, tls: input.https };
     return publication(input.service, {
-        routes: [{ name: "dcm4chee", path: ARCHIVE_WEBAPP, backend: { service: input.service, port: PORTS.http, pods: input.pods }, protection: "user" }],
+        routes: [{ name: "dcm4chee", path: ARCHIVE_WEBAPP, backend: web, protection: "user" }],
         entryPoints: [
             { name: "dcm4chee-dicom", ...DCM4CHEE_DICOM_ENTRYPOINT, backend: { service: input.service, port: PORTS.dicomTls, pods: input.pods } },
             { name: "dcm4chee-hl7", ...DCM4CHEE_HL7_ENTRYPOINT, backend: { service: input.service, port: PORTS.hl7Tls, pods: input.pods } },

@@ -212,6 +212,7 @@ export function renderArchiveStatefulSet(input: Dcm4cheeWorkloadInput & { aeTitl
             name: "archive",
             ports: [
                 { containerPort: PORTS.http, name: "http", protocol: "TCP" },
+                { containerPort: PORTS.https, name: "https", protocol: "TCP" },
                 { containerPort: PORTS.dicom, name: "dicom", protocol: "TCP" },
                 { containerPort: PORTS.dicomTls, name: "dicom-tls", protocol: "TCP" },
                 { containerPort: PORTS.hl7Tls, name: "hl7-tls", protocol: "TCP" },

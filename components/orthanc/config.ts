@@ -51,6 +51,11 @@ export interface OrthancConfigInput {
         dicomTlsCertificate: string;
         dicomTlsPrivateKey: string;
         dicomTlsTrustedCertificates: string;
+        /**
+         * PEM file with Orthanc's HTTPS certificate followed by its key (Orthanc reads both from one file). Absent:
+         * plain HTTP, which only the tests' loopback Orthanc uses (see tests/harness/real/orthanc.ts).
+         */
+        httpsCertificate?: string;
     };
     database: {
         host: string;
@@ -84,10 +89,13 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
         IndexDirectory: input.paths.storage,
         Plugins: input.paths.plugins,
 
-        // REST API: reachable from the pod network (Traefik), always behind credentials.
+        // REST API: reachable from the pod network (Traefik), always behind credentials, over HTTPS with a pacstack
+        // certificate that Traefik verifies (ServersTransport): credentials and images never cross the pod network
+        // in clear.
         RemoteAccessAllowed: true,
         AuthenticationEnabled: true,
-        SslEnabled: false,
+        SslEnabled: input.paths.httpsCertificate !== undefined,
+        ...(input.paths.httpsCertificate !== undefined ? { SslCertificate: input.paths.httpsCertificate } : {}),
         HttpsVerifyPeers: true,
         // Unset, Orthanc resolves "" against the configuration folder and would trust nothing.
         HttpsCACertificates: "/etc/ssl/certs/ca-certificates.crt",

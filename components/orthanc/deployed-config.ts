@@ -1,3 +1,4 @@
+import { CERTIFICATE_AND_KEY_FILE } from "../certificates/plan";
 import { OrthancConfigInput, renderOrthancConfig } from "./config";
 import { ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, ORTHANC_PLUGINS } from "./paths";
 import { pluginLibraries } from "./plugins";
@@ -14,6 +15,7 @@ export function renderDeployedOrthancConfig(input: DeployedOrthancInput): Record
             dicomTlsCertificate: `${ORTHANC_MOUNTS.dicomTls}/tls.crt`,
             dicomTlsPrivateKey: `${ORTHANC_MOUNTS.dicomTls}/tls.key`,
             dicomTlsTrustedCertificates: `${ORTHANC_MOUNTS.dicomTls}/ca.crt`,
+            httpsCertificate: `${ORTHANC_MOUNTS.httpsTls}/${CERTIFICATE_AND_KEY_FILE}`,
         },
     });
 }

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { serviceHostNames } from "../certificates/plan";
 import { ContainerResources } from "../config/platform";
 import { ImageRef, imageReference } from "../config/image";
 import { ModalityAccess } from "../config/modalities";
@@ -89,6 +90,11 @@ export interface OrthancArgs {
     /** kubernetes.io/tls Secret (with ca.crt) for DICOM TLS; ca.crt also verifies the database certificate. */
     dicomTlsSecretName: string;
     /**
+     * kubernetes.io/tls Secret of Orthanc's HTTPS, for its Service's names, with ca.crt and CERTIFICATE_AND_KEY_FILE
+     * (Certificates' backend certificate): the edge verifies Orthanc with it.
+     */
+    httpsTlsSecretName: string;
+    /**
      * Provider for the DICOM volume claim, which outlives `pulumi destroy`: give one with upsertExistingObjects so
      * that a later deployment adopts the kept claim (and its images) instead of failing with AlreadyExists.
      * @default the parent's Kubernetes provider
@@ -104,7 +110,7 @@ export interface OrthancArgs {
 /**
  * Orthanc on PostgreSQL: a Deployment of the orthancteam/orthanc image whose configuration is rendered by
  * renderOrthancConfig (ConfigMap) plus a credentials file (Secret), DICOM files on a retained PVC, DICOM TLS
- * with client certificates, and a ClusterIP Service for HTTP (8042) and DICOM (4242).
+ * with client certificates, HTTPS with a pacstack certificate, and a ClusterIP Service for HTTPS (8042) and DICOM (4242).
  */
 export class Orthanc extends pulumi.ComponentResource implements Publishing {
     public readonly serviceName: string;
@@ -200,6 +206,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 configMapName: `${name}-config`,
                 credentialsSecretName: `${name}-credentials`,
                 dicomTlsSecretName: args.dicomTlsSecretName,
+                httpsTlsSecretName: args.httpsTlsSecretName,
                 databasePasswordSecret: args.database.passwordSecret,
                 storage,
             }),
@@ -218,6 +225,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
         this.published = orthancPublication({
             service: this.serviceName,
             pods: { namespace: args.namespace, podLabels: this.podLabels },
+            https: { serverName: serviceHostNames(this.serviceName, args.namespace)[2], caSecretName: args.httpsTlsSecretName },
             uploadLimitMiB: args.maxRequestBodyMiB ?? 2048,
             database: args.database.pods && { ...args.database.pods, port: args.database.port },
             metricsUser: { username: this.adminUsername, password: this.adminPassword },

@@ -23,6 +23,8 @@ export const ORTHANC_MOUNTS = {
     config: "/etc/pacstack/orthanc",
     /** kubernetes.io/tls Secret: tls.crt, tls.key, ca.crt. */
     dicomTls: "/etc/pacstack/dicom-tls",
+    /** kubernetes.io/tls Secret of Orthanc's HTTPS: tls.crt, tls.key, ca.crt, and tls-bundle.pem (both in one file). */
+    httpsTls: "/etc/pacstack/https-tls",
     /** The DICOM files (PersistentVolumeClaim). */
     storage: "/var/lib/orthanc/db",
     /** Orthanc's TemporaryDirectory default. */

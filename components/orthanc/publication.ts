@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { NODE_PORTS } from "../config/platform";
-import { Publication, Workload, publication } from "../publish/published";
+import { BackendTls, Publication, Workload, publication } from "../publish/published";
 import { ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT } from "./config";
 
 /** Public paths of Orthanc's web services, as its routes serve them. */
@@ -14,6 +14,8 @@ export interface OrthancPublicationInput {
     /** Name of the Service. */
     service: string;
     pods: Workload;
+    /** Orthanc serves its REST API over HTTPS; the edge verifies it so. */
+    https: BackendTls;
     /** Body limit Orthanc enforces; its routes publish the same. */
     uploadLimitMiB: number;
     /** The database pods and port Orthanc connects to (the flow it needs); undefined publishes no flow. */
@@ -24,11 +26,11 @@ export interface OrthancPublicationInput {
 
 /**
  * What Orthanc publishes: REST/Explorer under /orthanc/ (prefix stripped, administrators) and DICOMweb at
- * /dicom-web (signed-in users), both forwarding the credentials because Orthanc keeps its own authentication on;
+ * /dicom-web (signed-in users), both over HTTPS that the edge verifies, both forwarding the credentials because Orthanc keeps its own authentication on;
  * DICOM-TLS passed through on its entrypoint; the flow to its database; its metrics endpoint.
  */
 export function orthancPublication(input: OrthancPublicationInput): Publication {
-    const http = { service: input.service, port: ORTHANC_HTTP_PORT, pods: input.pods };
+    const http = { service: input.service, port: ORTHANC_HTTP_PORT, pods: input.pods, tls: input.https };
     const common = { backend: http, forwardCredentials: true, uploadLimitMiB: input.uploadLimitMiB };
     return publication(input.service, {
         routes: [

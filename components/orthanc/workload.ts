@@ -21,6 +21,8 @@ export interface OrthancWorkloadInput {
     configMapName: string;
     credentialsSecretName: string;
     dicomTlsSecretName: string;
+    /** kubernetes.io/tls Secret of Orthanc's HTTPS (Certificates.serviceTlsSecretNames), with ca.crt and the bundle. */
+    httpsTlsSecretName: string;
     databasePasswordSecret: { name: string; key: string };
     storage: { claimName: string; size: string; storageClass?: pulumi.Input<string>; accessMode: "ReadWriteOnce" | "ReadWriteMany" };
 }
@@ -43,7 +45,7 @@ export function configChecksum(configJson: string): string {
 }
 
 function execProbe(path: string, periodSeconds: number, failureThreshold: number) {
-    const script = renderProbeScript(`${ORTHANC_MOUNTS.config}/${CREDENTIALS_FILE}`, ORTHANC_HTTP_PORT);
+    const script = renderProbeScript(`${ORTHANC_MOUNTS.config}/${CREDENTIALS_FILE}`, ORTHANC_HTTP_PORT, `${ORTHANC_MOUNTS.httpsTls}/ca.crt`);
     return { exec: { command: ["python3", "-c", script, path] }, failureThreshold, periodSeconds, timeoutSeconds: 5 };
 }
 
@@ -86,7 +88,7 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
                             livenessProbe: execProbe(LIVENESS_PATH, 20, 3),
                             name: "orthanc",
                             ports: [
-                                { containerPort: ORTHANC_HTTP_PORT, name: "http", protocol: "TCP" },
+                                { containerPort: ORTHANC_HTTP_PORT, name: "https", protocol: "TCP" },
                                 { containerPort: ORTHANC_DICOM_PORT, name: "dicom", protocol: "TCP" },
                             ],
                             readinessProbe: execProbe(READINESS_PATH, 10, 3),
@@ -97,6 +99,7 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
                             volumeMounts: [
                                 { mountPath: ORTHANC_MOUNTS.config, name: "config", readOnly: true },
                                 { mountPath: ORTHANC_MOUNTS.dicomTls, name: "dicom-tls", readOnly: true },
+                                { mountPath: ORTHANC_MOUNTS.httpsTls, name: "https-tls", readOnly: true },
                                 { mountPath: ORTHANC_MOUNTS.storage, name: "storage" },
                                 { mountPath: ORTHANC_MOUNTS.tmp, name: "tmp" },
                             ],
@@ -126,6 +129,7 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
                             },
                         },
                         { name: "dicom-tls", secret: { defaultMode: 0o440, secretName: input.dicomTlsSecretName } },
+                        { name: "https-tls", secret: { defaultMode: 0o440, secretName: input.httpsTlsSecretName } },
                         { name: "storage", persistentVolumeClaim: { claimName: input.storage.claimName } },
                         // Orthanc writes archives and uploads being parsed here.
                         { emptyDir: { sizeLimit: "4Gi" }, name: "tmp" },
@@ -138,7 +142,7 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
 
 export function renderOrthancService(input: Pick<OrthancWorkloadInput, "name" | "namespace">) {
     return renderClusterIpService(ORTHANC_APP, input, [
-        { name: "http", port: ORTHANC_HTTP_PORT },
+        { name: "https", port: ORTHANC_HTTP_PORT },
         { name: "dicom", port: ORTHANC_DICOM_PORT },
     ]);
 }

@@ -27,6 +27,11 @@ export interface ArchiveKindSpec {
     friendlyName: string;
     /** Needs the platform's shared PostgreSQL. */
     needsDatabase: boolean;
+    /**
+     * How its component serves HTTPS inside the cluster: its Service (named from the platform's name), and whether
+     * with a certificate of its own (id `<kind>-https`) or the DICOM certificate (which then also names the Service).
+     */
+    https: { service: (platformName: string) => string; certificate: "own" | "dicom" };
     build(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }): SiteArchive;
 }
 
@@ -56,6 +61,7 @@ function orthanc(core: PlatformCore): SiteArchive {
                 pods: { namespace: config.namespace, podLabels: database.podLabels },
             },
             dicomTlsSecretName: core.certificates.dicomTlsSecretName,
+            httpsTlsSecretName: core.certificates.serviceTlsSecretNames[httpsCertificateId("orthanc")],
             keptObjectProvider: core.keptObjectProvider,
             webUser: { username: core.webUser.username, password: core.webUser.password },
         },
@@ -101,8 +107,13 @@ function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }
     };
 }
 
+/** The id of an archive kind's HTTPS certificate (Certificates' backend certificates). */
+export function httpsCertificateId(kind: ArchiveKind): string {
+    return `${kind}-https`;
+}
+
 /** The archive kinds a site can hold: the one place that names them. */
 export const ARCHIVE_KINDS: Record<ArchiveKind, ArchiveKindSpec> = {
-    orthanc: { friendlyName: "Orthanc", needsDatabase: true, build: orthanc },
-    dcm4chee: { friendlyName: "dcm4chee", needsDatabase: false, build: dcm4chee },
+    orthanc: { friendlyName: "Orthanc", needsDatabase: true, https: { service: (platform) => `${platform}-orthanc`, certificate: "own" }, build: orthanc },
+    dcm4chee: { friendlyName: "dcm4chee", needsDatabase: false, https: { service: (platform) => `${platform}-dcm4chee`, certificate: "dicom" }, build: dcm4chee },
 };

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Certificates } from "../certificates/certificates";
-import { serviceHostNames } from "../certificates/plan";
+import { ServerCertificate, serviceHostNames } from "../certificates/plan";
 import { dcm4cheeCertificateHosts, dcm4cheeComponentName } from "../dcm4chee/paths";
 import { NODE_PORTS } from "../config/platform";
 import { PlatformConfig, PlatformConfigError, isDomain } from "../config/validate";
@@ -43,6 +43,16 @@ export interface PlatformCore {
 export interface CoreOptions {
     /** Build the shared PostgreSQL (a site's archive needs it). */
     database: boolean;
+    /**
+     * Server certificates of the services that serve HTTPS inside the cluster (the edge verifies them).
+     * @default none
+     */
+    backendCertificates?: ServerCertificate[];
+    /**
+     * In-cluster names whose HTTPS presents the DICOM certificate.
+     * @default none
+     */
+    dicomServiceHosts?: string[];
     /** A provider the program built (EKS, AKS, GKE, ...); undefined: one from the config's context and kubeconfig. */
     provider?: k8s.Provider;
     /**
@@ -88,7 +98,11 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
             modalities: config.modalities,
             receivingModalities: config.modalityAccess.filter((m) => m.destination?.tls).map((m) => m.name),
             webTlsSecret: config.webTlsSecret,
-            services: config.sites[0].archives.includes("dcm4chee") ? dcm4cheeCertificateHosts(dcm4cheeComponentName(name), config.namespace) : [],
+            services: [
+                ...(config.sites[0].archives.includes("dcm4chee") ? dcm4cheeCertificateHosts(dcm4cheeComponentName(name), config.namespace) : []),
+                ...(options.backendCertificates ?? []),
+            ],
+            dicomServiceHosts: options.dicomServiceHosts ?? [],
         },
         inApp,
     );

@@ -8,7 +8,7 @@ import { Publication, Publishing, publicationClashes } from "../publish/publishe
 import { ScrapeTarget, renderScrapeTargets } from "../publish/scrape";
 import { PlatformCore, createCore } from "./core";
 import { createEdge, createFlows } from "./edge";
-import { DicomEndpoint, createSite, sitesNeedDatabase } from "./site";
+import { DicomEndpoint, createSite, sitesHttpsCertificates, sitesNeedDatabase } from "./site";
 
 export { DicomEndpoint } from "./site";
 export { WEB_USERNAME } from "./core";
@@ -80,7 +80,12 @@ export class Platform extends pulumi.ComponentResource {
         const sites = config.sites;
         const given = args.provider ?? (this.getProvider("kubernetes::") as k8s.Provider | undefined);
 
-        const core = createCore(name, config, this, { database: sitesNeedDatabase(sites), provider: given, keptObjectProvider: args.keptObjectProvider });
+        const core = createCore(name, config, this, {
+            database: sitesNeedDatabase(sites),
+            ...sitesHttpsCertificates(name, config.namespace, sites),
+            provider: given,
+            keptObjectProvider: args.keptObjectProvider,
+        });
         const [site] = sites.map((settings) => createSite(core, settings));
         const services = (args.services ?? []).map((service) => service(core));
         this.published = [...site.publications, ...services.map((service) => service.published)];

@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ServerCertificate, serviceHostNames } from "../certificates/plan";
 import { ARCHIVES, ArchiveKind } from "../config/schema";
 import { SiteConfig } from "../config/validate";
 import { OhifViewer } from "../ohif/ohif-viewer";
 import { publicUrl } from "../ohif/paths";
 import { Publication } from "../publish/published";
-import { ARCHIVE_KINDS, SiteArchive } from "./archives";
+import { ARCHIVE_KINDS, SiteArchive, httpsCertificateId } from "./archives";
 import { PlatformCore } from "./core";
 
 /** Where modalities send DICOM. */
@@ -67,4 +68,21 @@ export function createSite(core: PlatformCore, site: SiteConfig): Site {
 /** Whether any of the sites holds an archive that needs the shared PostgreSQL. */
 export function sitesNeedDatabase(sites: SiteConfig[]): boolean {
     return sites.some((site) => site.archives.some((kind) => ARCHIVE_KINDS[kind].needsDatabase));
+}
+
+/**
+ * The certificates behind the sites' archives' in-cluster HTTPS: server certificates of their own, for their
+ * Services' names, and the names the DICOM certificate must also carry.
+ */
+export function sitesHttpsCertificates(
+    name: string,
+    namespace: string,
+    sites: SiteConfig[],
+): { backendCertificates: ServerCertificate[]; dicomServiceHosts: string[] } {
+    const kinds = [...new Set(sites.flatMap((site) => site.archives))].sort();
+    const hosts = (kind: ArchiveKind) => serviceHostNames(ARCHIVE_KINDS[kind].https.service(name), namespace);
+    return {
+        backendCertificates: kinds.filter((k) => ARCHIVE_KINDS[k].https.certificate === "own").map((kind) => ({ id: httpsCertificateId(kind), hosts: hosts(kind), bundle: true })),
+        dicomServiceHosts: kinds.filter((k) => ARCHIVE_KINDS[k].https.certificate === "dicom").flatMap(hosts),
+    };
 }

@@ -12,11 +12,24 @@ export interface Workload {
     podLabels: Record<string, string>;
 }
 
+/** How the edge verifies a backend that serves HTTPS: the name its certificate carries and the CA it chains to. */
+export interface BackendTls {
+    /** Host name the edge sends (SNI) and checks the certificate against, e.g. `<service>.<namespace>.svc`. */
+    serverName: string;
+    /** Secret (in the backend's namespace) whose `ca.crt` is the only CA the edge trusts for this backend. */
+    caSecretName: string;
+}
+
 /** One port of an in-cluster Service and the pods behind it (whom the NetworkPolicies let traffic reach). */
 export interface Backend {
     service: string;
     port: number;
     pods: Workload;
+    /**
+     * The port serves HTTPS, verified by the edge (web routes only; TCP entrypoints pass TLS through untouched).
+     * @default plain HTTP
+     */
+    tls?: BackendTls;
 }
 
 /**

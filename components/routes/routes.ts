@@ -4,7 +4,7 @@ import { createNetworkPolicies } from "../kube/resources";
 import { renderEdgePolicies } from "../publish/network";
 import { Publication, Workload } from "../publish/published";
 import { renderRouteTable } from "./table";
-import { EdgeInput, renderIngressRoute, renderMiddlewares, renderTcpRoutes } from "./traefik-resources";
+import { EdgeInput, renderIngressRoute, renderMiddlewares, renderServersTransports, renderTcpRoutes } from "./traefik-resources";
 
 export interface RoutesArgs {
     /** Namespace of the routes (Traefik reads it, see TraefikArgs.routeNamespaces). */
@@ -24,7 +24,7 @@ export interface RoutesArgs {
 }
 
 /**
- * Traefik IngressRoutes, IngressRouteTCPs and Middlewares rendered from the route table of the published routes,
+ * Traefik IngressRoutes, IngressRouteTCPs, Middlewares and ServersTransports (HTTPS backends) rendered from the route table of the published routes,
  * plus the NetworkPolicies that let Traefik reach exactly the backends and ports published.
  */
 export class Routes extends pulumi.ComponentResource {
@@ -50,7 +50,12 @@ export class Routes extends pulumi.ComponentResource {
             authSecretName,
         });
         const table = renderRouteTable(args.publications);
-        const render = (input: EdgeInput) => [...renderMiddlewares(input, table), renderIngressRoute(input, table), ...renderTcpRoutes(input, table)];
+        const render = (input: EdgeInput) => [
+            ...renderMiddlewares(input, table),
+            ...renderServersTransports(input, table),
+            renderIngressRoute(input, table),
+            ...renderTcpRoutes(input, table),
+        ];
         // Names and kinds never depend on the domain; the specs (Host rules) are rendered once it is known.
         const specs = pulumi.output(args.domain).apply((domain) => render(edge(domain)).map((doc) => doc.spec));
         render(edge("")).forEach((doc, index) => {

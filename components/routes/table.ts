@@ -1,6 +1,13 @@
-import { Protection, Publication, RouteResponseHeaders } from "../publish/published";
+import { BackendTls, Protection, Publication, RouteResponseHeaders } from "../publish/published";
 
 export { RouteResponseHeaders } from "../publish/published";
+
+/** An in-cluster Service port a router forwards to; `tls`: it serves HTTPS, which the edge verifies. */
+export interface RouteService {
+    name: string;
+    port: number;
+    tls?: BackendTls;
+}
 
 /** One HTTPS path on the public host, served by one in-cluster Service. */
 export interface WebRoute {
@@ -8,7 +15,7 @@ export interface WebRoute {
     name: string;
     /** Public path prefix without trailing slash, e.g. `/dicom-web`; `/` is the catch-all with the lowest priority. */
     path: string;
-    service: { name: string; port: number };
+    service: RouteService;
     /** Remove `path` before forwarding (the backend serves at its root). */
     stripPath: boolean;
     protection: Protection;
@@ -30,7 +37,7 @@ export interface Redirect {
     from: string;
     to: string;
     /** The Service the router names; it never sees the request. */
-    service: { name: string; port: number };
+    service: RouteService;
 }
 
 /** One raw TCP entrypoint forwarded to a Service (TLS passes through untouched). */
@@ -51,7 +58,11 @@ export interface RouteTable {
  * NetworkPolicies are derived from this one table.
  */
 export function renderRouteTable(publications: Publication[]): RouteTable {
-    const service = (backend: { service: string; port: number }) => ({ name: backend.service, port: backend.port });
+    const service = (backend: { service: string; port: number; tls?: BackendTls }): RouteService => ({
+        name: backend.service,
+        port: backend.port,
+        ...(backend.tls ? { tls: backend.tls } : {}),
+    });
     return {
         web: publications.flatMap((p) =>
             p.routes.map((route) => ({
@@ -65,7 +76,8 @@ export function renderRouteTable(publications: Publication[]): RouteTable {
                 ...(route.responseHeaders ? { responseHeaders: route.responseHeaders } : {}),
             })),
         ),
-        tcp: publications.flatMap((p) => p.entryPoints.map((e) => ({ name: e.name, entryPoint: e.entryPoint, service: service(e.backend) }))),
+        // TLS of a TCP entrypoint passes through to the backend untouched: the edge never speaks it.
+        tcp: publications.flatMap((p) => p.entryPoints.map((e) => ({ name: e.name, entryPoint: e.entryPoint, service: { name: e.backend.service, port: e.backend.port } }))),
         redirects: publications.flatMap((p) => p.redirects.map((r) => ({ name: r.name, from: r.from, to: r.to, service: service(r.backend) }))),
     };
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Redirect, RouteTable, WebRoute } from "./table";
+import { Redirect, RouteService, RouteTable, WebRoute } from "./table";
 
 const API_VERSION = "traefik.io/v1alpha1";
 const MiB = 1024 * 1024;
@@ -37,6 +37,8 @@ export function middlewareNames(name: string) {
         authForward: `${name}-web-auth-forward`,
         routeHeaders: (route: WebRoute) => `${name}-headers-${route.name}`,
         redirect: (redirect: Redirect) => `${name}-redirect-${redirect.name}`,
+        /** How the edge reaches one HTTPS backend Service. */
+        serversTransport: (service: string) => `${name}-to-${service}`,
     };
 }
 
@@ -154,7 +156,45 @@ export interface IngressRouteRule {
     match: string;
     middlewares: { name: string }[];
     priority?: number;
-    services: { kind: "Service"; name: string; port: number }[];
+    services: IngressRouteService[];
+}
+
+/** A router's target; an HTTPS backend names the ServersTransport that verifies it. */
+export interface IngressRouteService {
+    kind: "Service";
+    name: string;
+    port: number;
+    scheme?: "https";
+    serversTransport?: string;
+}
+
+function ingressRouteService(input: Pick<EdgeInput, "name">, service: RouteService): IngressRouteService {
+    const base = { kind: "Service" as const, name: service.name, port: service.port };
+    return service.tls ? { ...base, scheme: "https", serversTransport: middlewareNames(input.name).serversTransport(service.name) } : base;
+}
+
+/**
+ * One ServersTransport per HTTPS backend: Traefik sends the backend's Service name (SNI) and accepts only a
+ * certificate for that name issued by the CA in the backend's Secret, never the system's roots.
+ */
+export function renderServersTransports(input: Pick<EdgeInput, "name" | "namespace">, table: RouteTable): TraefikDoc[] {
+    const byName = new Map<string, RouteService>();
+    for (const service of [...table.web.map((r) => r.service), ...table.redirects.map((r) => r.service)]) {
+        if (!service.tls) continue;
+        const known = byName.get(service.name);
+        if (known && JSON.stringify(known.tls) !== JSON.stringify(service.tls)) {
+            throw new Error(`Service ${service.name} is published with two different TLS settings`);
+        }
+        byName.set(service.name, service);
+    }
+    return [...byName.values()]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((service) => ({
+            apiVersion: API_VERSION,
+            kind: "ServersTransport",
+            metadata: { name: middlewareNames(input.name).serversTransport(service.name), namespace: input.namespace },
+            spec: { insecureSkipVerify: false, rootCAs: [{ secret: service.tls!.caSecretName }], serverName: service.tls!.serverName },
+        }));
 }
 
 /** The catch-all ("/") must lose against every other route, whatever the rules' lengths. */
@@ -165,7 +205,7 @@ export function renderIngressRoute(input: EdgeInput, table: RouteTable) {
     const names = middlewareNames(input.name);
     const routes: IngressRouteRule[] = table.web.flatMap((route): IngressRouteRule[] => {
         const strip = route.stripPath ? [{ name: names.slash(route) }, { name: names.strip(route) }] : [];
-        const services = [{ kind: "Service" as const, name: route.service.name, port: route.service.port }];
+        const services = [ingressRouteService(input, route.service)];
         // Headers first, so that a 401 carries them too; then the credentials check.
         const auth = { none: [], edge: [{ name: names.auth }], "edge-and-backend": [{ name: names.authForward }] }[route.authentication];
         const before = [{ name: names.headers }, ...(route.responseHeaders ? [{ name: names.routeHeaders(route) }] : []), ...auth];
@@ -194,7 +234,7 @@ export function renderIngressRoute(input: EdgeInput, table: RouteTable) {
             kind: "Rule" as const,
             match: `Host(\`${input.domain}\`) && Path(\`${redirect.from}\`)`,
             middlewares: [{ name: names.headers }, { name: names.auth }, { name: names.redirect(redirect) }],
-            services: [{ kind: "Service" as const, name: redirect.service.name, port: redirect.service.port }],
+            services: [ingressRouteService(input, redirect.service)],
         });
     }
     return {

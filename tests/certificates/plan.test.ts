@@ -37,6 +37,25 @@ describe("certificates: plan", () => {
         assert.deepEqual(plan[2].dnsNames, ["ldap", "ldap.pacstack", "localhost"]);
     });
 
+    it("bundles certificate and key for a server that asks (Orthanc's HTTPS), and refuses a certificate without a name", () => {
+        const orthanc = serviceHostNames("pacstack-orthanc", "pacstack");
+        const plan = planCertificates({ domain: "pacs.example.org", databaseHosts: [], services: [{ id: "orthanc-https", hosts: orthanc, bundle: true }], modalities: ["ct1"], externalWebCertificate: false });
+        const leaf = plan.find((l) => l.id === "orthanc-https")!;
+        assert.deepEqual([leaf.commonName, leaf.dnsNames, leaf.usage, leaf.bundle], ["pacstack-orthanc", orthanc, "server", true]);
+        assert.equal(plan.filter((l) => l.bundle).length, 1, "only certificates asked for carry the certificate-and-key file");
+        assert.throws(
+            () => planCertificates({ domain: "pacs.example.org", databaseHosts: [], services: [{ id: "x-https", hosts: [] }], modalities: [], externalWebCertificate: false }),
+            /server certificate x-https names no host/,
+        );
+    });
+
+    it("adds the in-cluster names whose HTTPS presents the DICOM certificate (dcm4chee's keystore) to it", () => {
+        const dcm4chee = serviceHostNames("pacstack-dcm4chee", "pacstack");
+        const plan = planCertificates({ domain: "pacs.example.org", databaseHosts: [], dicomServiceHosts: dcm4chee, modalities: [], externalWebCertificate: false });
+        const dicom = plan.find((l) => l.id === "dicom")!;
+        assert.deepEqual([dicom.commonName, dicom.dnsNames], ["pacs.example.org", ["pacs.example.org", ...dcm4chee]]);
+    });
+
     it("issues no web certificate when the user brings one", () => {
         const plan = planCertificates({ domain: "pacs.example.org", databaseHosts: hosts, modalities: [], externalWebCertificate: true });
         assert.deepEqual(plan.map((l) => l.id), ["dicom", "database"]);

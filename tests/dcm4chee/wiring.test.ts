@@ -13,6 +13,7 @@ const K = {
     ingressRoute: "kubernetes:traefik.io/v1alpha1:IngressRoute",
     tcpRoute: "kubernetes:traefik.io/v1alpha1:IngressRouteTCP",
     middleware: "kubernetes:traefik.io/v1alpha1:Middleware",
+    serversTransport: "kubernetes:traefik.io/v1alpha1:ServersTransport",
     policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
 };
 const inputs = (r: { inputs: Record<string, unknown> }) => r.inputs as any;
@@ -101,7 +102,8 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
             for (const port of service(only, name).spec.ports) assert.ok(ports.includes(port.targetPort), `${name}: ${port.targetPort}`);
             assert.deepEqual(inputs(one(only, K.statefulSet, name)).spec.persistentVolumeClaimRetentionPolicy, { whenDeleted: "Retain", whenScaled: "Retain" });
         }
-        assert.deepEqual(container(only, "pacstack-dcm4chee").ports.map((p: any) => [p.name, p.containerPort]), [["http", 8080], ["dicom", 11112], ["dicom-tls", 2762], ["hl7-tls", 12575]]);
+        assert.deepEqual(container(only, "pacstack-dcm4chee").ports.map((p: any) => [p.name, p.containerPort]), [["http", 8080], ["https", 8443], ["dicom", 11112], ["dicom-tls", 2762], ["hl7-tls", 12575]]);
+        assert.ok(!service(only, "pacstack-dcm4chee").spec.ports.some((p: any) => p.name === "http"), "plain HTTP stays inside the pod (probes)");
     });
 
     it("mounts every claim sub-directory the init container creates, and builds the key stores from the DICOM TLS Secret", () => {
@@ -119,14 +121,19 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
         assert.deepEqual(pod.initContainers[1].command.slice(-2), [env.KEYSTORE, env.TRUSTSTORE]);
     });
 
-    it("routes /dcm4chee-arc to the archive behind the web user, and its DICOM-TLS entrypoint (11113) to port 2762", () => {
+    it("routes /dcm4chee-arc to the archive's HTTPS behind the web user, and its DICOM-TLS entrypoint (11113) to port 2762", () => {
         const route = inputs(one(both, K.ingressRoute, "pacstack-routes-web-ingressroute"));
         const routers = route.spec.routes.filter((r: any) => r.match.includes("`/dcm4chee-arc`"));
         assert.equal(routers.length, 2);
         for (const router of routers) {
-            assert.deepEqual(router.services, [{ kind: "Service", name: "pacstack-dcm4chee", port: 8080 }]);
+            assert.deepEqual(router.services, [
+                { kind: "Service", name: "pacstack-dcm4chee", port: 8443, scheme: "https", serversTransport: "pacstack-routes-to-pacstack-dcm4chee" },
+            ]);
             assert.ok(router.middlewares.some((m: any) => m.name === "pacstack-routes-web-auth"));
         }
+        // Wildfly presents its KEYSTORE: the DICOM certificate, which also names the archive's Service.
+        const transport = inputs(one(both, K.serversTransport, "pacstack-routes-to-pacstack-dcm4chee-serverstransport"));
+        assert.deepEqual(transport.spec, { insecureSkipVerify: false, rootCAs: [{ secret: "pacstack-dicom-tls" }], serverName: "pacstack-dcm4chee.pacstack.svc" });
         const auth = inputs(one(both, K.middleware, "pacstack-routes-web-auth-middleware"));
         assert.deepEqual(auth.spec.basicAuth, { realm: "pacstack", removeHeader: true, secret: "pacstack-routes-web-users" });
         const forward = inputs(one(both, K.middleware, "pacstack-routes-web-auth-forward-middleware"));
@@ -138,8 +145,9 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
         assert.equal(inputs(one(both, K.release, "pacstack-traefik")).values.ports["dicom-dcm4chee"].exposedPort, 11113);
     });
 
-    it("opens exactly the dcm4chee flows: Traefik to HTTP and DICOM-TLS, the archive to LDAP and PostgreSQL", () => {
-        assert.ok(allows(only, "pacstack", "ingress", "dcm4chee-arc", 8080));
+    it("opens exactly the dcm4chee flows: Traefik to HTTPS and DICOM-TLS, the archive to LDAP and PostgreSQL", () => {
+        assert.ok(allows(only, "pacstack", "ingress", "dcm4chee-arc", 8443));
+        assert.ok(!allows(only, "pacstack", "ingress", "dcm4chee-arc", 8080), "plain HTTP stays closed");
         assert.ok(allows(only, "pacstack", "ingress", "dcm4chee-arc", 2762));
         assert.ok(!allows(only, "pacstack", "ingress", "dcm4chee-arc", 11112), "plain DICOM stays closed");
         assert.ok(allows(only, "pacstack-ingress", "egress", "traefik", 2762));

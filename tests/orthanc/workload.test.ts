@@ -19,6 +19,7 @@ const input = {
     configMapName: "pacstack-orthanc-config",
     credentialsSecretName: "pacstack-orthanc-credentials",
     dicomTlsSecretName: "pacstack-dicom-tls",
+    httpsTlsSecretName: "pacstack-orthanc-https-tls",
     databasePasswordSecret: { name: "pacstack-postgresql-credentials", key: "password" },
     storage: { claimName: "pacstack-orthanc-storage", size: "20Gi", storageClass: "standard", accessMode: "ReadWriteOnce" as const },
 };
@@ -68,15 +69,26 @@ describe("orthanc: workload renderers", () => {
         assert.equal(path(container.startupProbe), LIVENESS_PATH);
         assert.equal(path(container.readinessProbe), READINESS_PATH);
         assert.match(container.readinessProbe.exec.command[2], /\/etc\/pacstack\/orthanc\/credentials\.json/);
+        for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) {
+            assert.match(probe.exec.command[2], /https:\/\/127\.0\.0\.1:8042/, "the probes speak HTTPS");
+            assert.match(probe.exec.command[2], /cafile="\/etc\/pacstack\/https-tls\/ca\.crt"/, "and verify the pacstack CA");
+        }
     });
 
-    it("exposes HTTP and DICOM through a ClusterIP Service selecting the pods", () => {
+    it("exposes HTTPS and DICOM through a ClusterIP Service selecting the pods", () => {
         const service = renderOrthancService(input);
         assert.deepEqual(
             service.spec.ports.map((p) => [p.name, p.port]),
-            [["http", 8042], ["dicom", 4242]],
+            [["https", 8042], ["dicom", 4242]],
         );
         assert.deepEqual(service.spec.selector, deployment.spec.selector.matchLabels);
+    });
+
+    it("mounts its HTTPS Secret read-only for the server and the probes", () => {
+        const mount = container.volumeMounts.find((m) => m.name === "https-tls")!;
+        assert.deepEqual(mount, { mountPath: "/etc/pacstack/https-tls", name: "https-tls", readOnly: true });
+        const volume = pod.volumes.find((v) => v.name === "https-tls")!;
+        assert.deepEqual(volume.secret, { defaultMode: 0o440, secretName: "pacstack-orthanc-https-tls" });
     });
 
     it("claims storage with the requested access mode and class", () => {

@@ -141,14 +141,22 @@ describe("platform: the whole program under Pulumi mocks", function () {
         assert.equal(orthancConfig(dev).MaximumRequestBodySizeMB, 2048);
     });
 
-    it("routes HTTPS paths to Orthanc's HTTP port with the web certificate", () => {
+    it("routes HTTPS paths to Orthanc's HTTPS port with the web certificate, verifying Orthanc's own certificate", () => {
         const route = inputs(one(dev, K.ingressRoute, "pacstack-routes-web-ingressroute"));
         const httpPort = orthancConfig(dev).HttpPort;
         const orthancRouters = route.spec.routes.filter((r: any) => /`\/(orthanc|dicom-web)`/.test(r.match));
         assert.equal(orthancRouters.length, 4);
         for (const router of orthancRouters) {
-            assert.deepEqual(router.services, [{ kind: "Service", name: "pacstack-orthanc", port: httpPort }]);
+            assert.deepEqual(router.services, [{ kind: "Service", name: "pacstack-orthanc", port: httpPort, scheme: "https", serversTransport: "pacstack-routes-to-pacstack-orthanc" }]);
         }
+        // The ServersTransport trusts the CA of the Secret whose certificate Orthanc serves (SslCertificate).
+        const transport = inputs(one(dev, "kubernetes:traefik.io/v1alpha1:ServersTransport", "pacstack-routes-to-pacstack-orthanc-serverstransport"));
+        const pod = inputs(one(dev, K.deployment, "pacstack-orthanc")).spec.template.spec;
+        const httpsMount = pod.containers[0].volumeMounts.find((m: any) => `${orthancConfig(dev).SslCertificate}`.startsWith(`${m.mountPath}/`));
+        const httpsVolume = pod.volumes.find((v: any) => v.name === httpsMount.name);
+        assert.deepEqual(transport.spec.rootCAs, [{ secret: httpsVolume.secret.secretName }]);
+        assert.equal(transport.spec.serverName, "pacstack-orthanc.pacstack.svc");
+        assert.ok(inputs(one(dev, K.certRequest, "pacstack-orthanc-https")).dnsNames.includes(transport.spec.serverName));
         assert.equal(route.spec.tls.secretName, "pacstack-web-tls");
         assert.equal(inputs(one(dev, K.secret, "pacstack-web-tls")).metadata.namespace, route.metadata.namespace);
     });

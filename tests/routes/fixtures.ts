@@ -16,7 +16,16 @@ export const EDGE = {
 /** What the default stack's components publish, from their own publication functions. */
 const pods = (app: string) => ({ namespace: "pacstack", podLabels: { "app.kubernetes.io/name": app } });
 export const PUBLISHED = {
-    orthanc: orthancPublication({ service: "pacstack-orthanc", pods: pods("orthanc"), uploadLimitMiB: 2048, metricsUser: { username: "admin", password: "secret" } }),
-    dcm4chee: dcm4cheePublication({ service: "pacstack-dcm4chee", pods: pods("dcm4chee-arc") }),
+    orthanc: orthancPublication({
+        service: "pacstack-orthanc",
+        pods: pods("orthanc"),
+        https: { serverName: "pacstack-orthanc.pacstack.svc", caSecretName: "pacstack-orthanc-https-tls" },
+        uploadLimitMiB: 2048, metricsUser: { username: "admin", password: "secret" },
+    }),
+    dcm4chee: dcm4cheePublication({
+        service: "pacstack-dcm4chee",
+        pods: pods("dcm4chee-arc"),
+        https: { serverName: "pacstack-dcm4chee.pacstack.svc", caSecretName: "pacstack-dicom-tls" },
+    }),
     viewer: (path = "/") => viewerPublication({ service: "pacstack-viewer", pods: pods("ohif-viewer"), path }),
 };

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { renderRouteTable } from "../../components/routes/table";
-import { renderIngressRoute, renderMiddlewares, renderTcpRoutes } from "../../components/routes/traefik-resources";
+import { renderIngressRoute, renderMiddlewares, renderServersTransports, renderTcpRoutes } from "../../components/routes/traefik-resources";
 import { EDGE, PUBLISHED } from "./fixtures";
 
 const table = renderRouteTable([PUBLISHED.orthanc]);
@@ -20,6 +20,35 @@ describe("routes: route table and Traefik resources", () => {
         const [tcp] = renderTcpRoutes(EDGE, table);
         assert.deepEqual(tcp.spec, { entryPoints: ["dicom"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "pacstack-orthanc", port: 4242 }] }] });
         assert.equal("tls" in tcp.spec, false);
+    });
+
+    it("reaches Orthanc over HTTPS, verified by a ServersTransport trusting only the pacstack CA for the Service's name", () => {
+        const route = renderIngressRoute(EDGE, table);
+        for (const router of route.spec.routes) {
+            assert.deepEqual(router.services, [
+                { kind: "Service", name: "pacstack-orthanc", port: 8042, scheme: "https", serversTransport: "pacstack-routes-to-pacstack-orthanc" },
+            ]);
+        }
+        const transports = renderServersTransports(EDGE, table);
+        assert.deepEqual(transports, [
+            {
+                apiVersion: "traefik.io/v1alpha1",
+                kind: "ServersTransport",
+                metadata: { name: "pacstack-routes-to-pacstack-orthanc", namespace: "pacstack" },
+                spec: { insecureSkipVerify: false, rootCAs: [{ secret: "pacstack-orthanc-https-tls" }], serverName: "pacstack-orthanc.pacstack.svc" },
+            },
+        ]);
+    });
+
+    it("keeps plain HTTP to backends that publish no TLS, and refuses one Service published with two TLS settings", () => {
+        const mixed = renderRouteTable([PUBLISHED.orthanc, PUBLISHED.dcm4chee, PUBLISHED.viewer()]);
+        const plain = renderIngressRoute(EDGE, mixed).spec.routes.flatMap((r) => r.services).filter((s) => s.name !== "pacstack-orthanc");
+        assert.ok(plain.length > 0);
+        for (const service of plain) assert.deepEqual(Object.keys(service).sort(), ["kind", "name", "port"]);
+        assert.equal(renderServersTransports(EDGE, mixed).length, 1);
+        const other = structuredClone(mixed);
+        other.web[1].service.tls = { serverName: "elsewhere", caSecretName: "pacstack-orthanc-https-tls" };
+        assert.throws(() => renderServersTransports(EDGE, other), /pacstack-orthanc is published with two different TLS settings/);
     });
 
     it("binds web routes to websecure only, with the TLS secret and security headers on every router", () => {

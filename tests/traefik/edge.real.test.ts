@@ -10,6 +10,10 @@ import { basicAuthorization } from "../harness/real/http";
 import { EdgeStack, TEST_UPLOAD_LIMIT_MIB, startEdgeStack } from "../harness/edge/stack";
 import { listeningPorts } from "../harness/edge/traefik";
 import { DicomSample, echo, freshCtSample, store } from "../harness/real/dicom";
+import { issueServerFor } from "../harness/real/pki";
+import { waitFor } from "../harness/real/processes";
+import { startStunnel } from "../harness/real/stunnel";
+import { serviceHostNames } from "../../components/certificates/plan";
 
 const MiB = 1024 * 1024;
 
@@ -228,6 +232,57 @@ describe("edge: the real Traefik reads the rendered routes from a real API serve
         });
         assert.match(answer, /^HTTP\/1\.1 200 /);
         assert.match(answer, /\r\nX-Pacstack-Test-Service: pacstack-dcm4chee\r\n/);
+    });
+
+    it("reaches Orthanc over HTTPS and accepts only a pacstack certificate for Orthanc's Service name (ServersTransport)", async function () {
+        const slice = stack.applied.find((o) => o.kind === "EndpointSlice" && o.metadata.labels?.["kubernetes.io/service-name"] === "pacstack-orthanc")!;
+        const genuinePort = slice.ports.find((p: { name: string }) => p.name === "https").port as number;
+        const viaEdge = async () => {
+            const seen = readAccessLog(stack.traefik.log).length;
+            const answer = await edgeRequest(stack, "/dicom-web/studies", { auth: auth() });
+            return { status: answer.status, entry: readAccessLog(stack.traefik.log).slice(seen)[0] };
+        };
+        const served = await viaEdge();
+        assert.equal(served.status, 200);
+        assert.match(served.entry.ServiceURL ?? "", new RegExp(`^https://pacstack-orthanc\\.loopback\\.test:${genuinePort}$`), JSON.stringify(served.entry));
+
+        // Impostors in Orthanc's place: the right names from another CA, and the pacstack CA for another name.
+        const names = serviceHostNames("pacstack-orthanc", stack.appNamespace);
+        const impostors = {
+            "another CA": await issueServerFor(stack.pki, "impostor-other-ca", names, stack.pki.rogueCa),
+            "another name": await issueServerFor(stack.pki, "impostor-other-name", serviceHostNames("pacstack-postgresql", stack.appNamespace)),
+        };
+        const pointAt = async (port: number) => {
+            await stack.api.apply({ ...slice, ports: slice.ports.map((p: { name: string }) => (p.name === "https" ? { ...p, port } : p)) });
+        };
+        try {
+            for (const [what, pair] of Object.entries(impostors)) {
+                const impostor = await startStunnel({ mode: "server", targetPort: orthanc().httpPort, cert: pair.cert, key: pair.key, dir: join(work, what), logName: `impostor-${what.replace(/ /g, "-")}` });
+                try {
+                    await pointAt(impostor.port);
+                    let answer = await viaEdge();
+                    await waitFor(`Traefik forwarding to the impostor (${what})`, async () => (answer = await viaEdge()).entry?.ServiceAddr?.endsWith(`:${impostor.port}`) ?? false, { timeoutMs: 30_000, intervalMs: 250 });
+                    // Traefik answers 500 when the backend's certificate fails verification, and aborts the handshake.
+                    assert.equal(answer.status, 500, `an impostor with ${what} must be refused: ${JSON.stringify(answer.entry)}`);
+                    const log = () => readFileSync(impostor.process.log, "utf8");
+                    await waitFor("the impostor logging the refused handshake", async () => /SSL_accept|alert/i.test(log()), { timeoutMs: 10_000, intervalMs: 100 });
+                    assert.ok(!/s_connect: connected/.test(log()), `no request reached Orthanc through the impostor:\n${log()}`);
+                } finally {
+                    await impostor.process.stop(5_000);
+                }
+            }
+        } finally {
+            await pointAt(genuinePort);
+        }
+        await waitFor("Traefik back on Orthanc", async () => (await viaEdge()).status === 200, { timeoutMs: 30_000, intervalMs: 250 });
+    });
+
+    it("reaches dcm4chee over HTTPS too, verifying the certificate its keystore holds for the archive's Service", async function () {
+        const seen = readAccessLog(stack.traefik.log).length;
+        const answer = await edgeRequest(stack, "/dcm4chee-arc/ui2/", { auth: auth() });
+        assert.equal(answer.status, 200);
+        const [entry] = readAccessLog(stack.traefik.log).slice(seen);
+        assert.match(entry.ServiceURL ?? "", /^https:\/\/pacstack-dcm4chee\.loopback\.test:[0-9]+$/, JSON.stringify(entry));
     });
 
     it("exports Prometheus metrics on the metrics entrypoint", async function () {

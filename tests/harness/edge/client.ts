@@ -99,6 +99,8 @@ export interface AccessLogEntry {
     ServiceName?: string;
     /** host:port of the server Traefik forwarded to (an EndpointSlice address of the test: <service>.loopback.test). */
     ServiceAddr?: string;
+    /** The URL Traefik forwarded to (scheme, address, path). */
+    ServiceURL?: string;
     RouterName?: string;
     ClientUsername?: string;
     [field: string]: unknown;

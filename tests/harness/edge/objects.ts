@@ -63,6 +63,22 @@ export function routedServices(traefik: PlanObject[]): Map<string, Set<number>> 
     return routed;
 }
 
+/** The Services the routes reach over HTTPS, with the port, their ServersTransport's expected name and CA Secret. */
+export function httpsBackendsOf(traefik: PlanObject[]): Map<string, { port: number; serverName: string; caSecret: string }> {
+    const transports = new Map(traefik.filter((o) => o.kind === "ServersTransport").map((o) => [o.metadata.name, o.spec]));
+    const backends = new Map<string, { port: number; serverName: string; caSecret: string }>();
+    for (const o of traefik.filter((o) => o.kind === "IngressRoute")) {
+        for (const route of o.spec.routes) {
+            for (const service of route.services.filter((s: { serversTransport?: string }) => s.serversTransport)) {
+                const spec = transports.get(service.serversTransport);
+                if (!spec || service.scheme !== "https") throw new Error(`${service.name}: serversTransport ${service.serversTransport} without its object or the https scheme`);
+                backends.set(service.name, { port: service.port, serverName: spec.serverName, caSecret: spec.rootCAs[0].secret });
+            }
+        }
+    }
+    return backends;
+}
+
 /**
  * An EndpointSlice that points a Service's named ports at processes on loopback. The API server refuses
  * 127.0.0.0/8 in IPv4 and IPv6 endpoint addresses (ValidateEndpointIP), so the address is a host name (address type

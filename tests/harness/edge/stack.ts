@@ -9,7 +9,7 @@ import { randomBytes, X509Certificate, createHash } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { planCertificates } from "../../../components/certificates/plan";
+import { planCertificates, serviceHostNames } from "../../../components/certificates/plan";
 import { renderOhifAppConfig } from "../../../components/ohif/app-config";
 import { renderOrthancCredentials } from "../../../components/orthanc/config";
 import { ORTHANC_WEB_PATHS } from "../../../components/orthanc/publication";
@@ -25,14 +25,14 @@ import { pinnedTools } from "../kube/tools";
 import { renderTraefikNamespacedRbac, traefikServiceAccount } from "../kube/traefik-rbac";
 import { PlanResult, planStack } from "../plan-runner";
 import { orthancTier } from "../real/orthanc-tiers";
-import { OrthancServer, startOrthanc } from "../real/orthanc";
+import { OrthancServer, startHttpsFront, startOrthanc } from "../real/orthanc";
 import { KeyPair, TestPki, createTestPki, issueServerFor } from "../real/pki";
 import { startIdentityBackend } from "./identity";
 import { startPostgres } from "../real/postgres";
 import { freePort, stopAllProcesses, waitFor } from "../real/processes";
 import { runOk } from "../real/tools";
 import { EdgeTarget, edgeRequest } from "./client";
-import { PlanObject, edgeObjectsOf, loopbackEndpointSlice, routedServices, traefikReleaseOf } from "./objects";
+import { PlanObject, edgeObjectsOf, httpsBackendsOf, loopbackEndpointSlice, routedServices, traefikReleaseOf } from "./objects";
 import { LoopbackTraefik, startLoopbackTraefik } from "./traefik";
 
 /** The upload limit the edge tests render with (small, so that "at the limit" and "one byte more" are cheap). */
@@ -98,10 +98,18 @@ function plannedOrthancConfigOf(plan: PlanResult, service: string): Record<strin
 }
 
 /**
- * PostgreSQL, Orthanc with the plan's configuration and the OHIF build. `publicAuthority` is the edge's public name
- * with Traefik's loopback HTTPS port: the node port in the plan's DicomWeb.Host becomes that port.
+ * PostgreSQL, Orthanc with the plan's configuration (its HTTPS certificate `orthancHttps`) and the OHIF build.
+ * `publicAuthority` is the edge's public name with Traefik's loopback HTTPS port: the node port in the plan's
+ * DicomWeb.Host becomes that port.
  */
-async function startBackends(work: string, pki: TestPki, user: { username: string; password: string }, production: Record<string, unknown>, publicAuthority: string) {
+async function startBackends(
+    work: string,
+    pki: TestPki,
+    user: { username: string; password: string },
+    production: Record<string, unknown>,
+    publicAuthority: string,
+    orthancHttps: KeyPair,
+) {
     const [pgPort, httpPort, dicomPort] = [await freePort(), await freePort(), await freePort()];
     const postgres = await startPostgres({ dir: join(work, "postgres"), port: pgPort, tls: { cert: pki.server.cert, key: pki.server.key } });
     try {
@@ -111,9 +119,12 @@ async function startBackends(work: string, pki: TestPki, user: { username: strin
             credentials: renderOrthancCredentials({ admin: randomBytes(16).toString("hex"), [user.username]: user.password }),
             target: { root: join(work, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, tier: orthancTier("debian12"), publicAuthority },
             tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, caPem: pki.ca.certPem },
+            https: { certPem: orthancHttps.certPem, keyPem: orthancHttps.keyPem, caPem: pki.ca.certPem },
             dbPassword,
             logName: "edge-orthanc",
         });
+        // Orthanc's HTTPS as its pod serves it: the mounted certificate file, for the Service's names.
+        const https = await startHttpsFront(orthanc, join(work, "orthanc-https"), "edge-orthanc-https");
         const paths = { orthanc: ORTHANC_WEB_PATHS };
         const appConfig = renderOhifAppConfig({
             routerBasename: "/",
@@ -121,7 +132,7 @@ async function startBackends(work: string, pki: TestPki, user: { username: strin
             defaultDataSource: "orthanc",
         });
         const viewer = await startStaticViewer(ensureOhifDist(), appConfig);
-        return { postgres, orthanc, viewer, orthancPorts: { http: httpPort, dicom: dicomPort } };
+        return { postgres, orthanc, viewer, https, orthancPorts: { https: https.port, dicom: dicomPort } };
     } catch (error) {
         await postgres.stop();
         throw error;
@@ -149,6 +160,7 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
         await traefik?.stop();
         for (const identity of identities) await identity.close();
         await backends?.viewer.close();
+        await backends?.https.process.stop(5_000);
         await backends?.orthanc.stop();
         await backends?.postgres.stop();
         await api?.stop();
@@ -169,10 +181,19 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
         // Chosen before Orthanc starts: its DICOMweb URLs name the port clients reach the edge at.
         const websecurePort = await freePort();
         let plannedOrthancConfig: Record<string, unknown> | undefined;
+        // Every HTTPS backend's certificate, as the plan specifies it (its Service's names), from the test CA.
+        const httpsBackends = httpsBackendsOf(edge.traefik);
+        const backendCertificates = new Map<string, KeyPair>();
+        for (const [service, transport] of httpsBackends) {
+            const names = serviceHostNames(service, appNamespace);
+            if (!names.includes(transport.serverName)) throw new Error(`${service}'s ServersTransport expects ${transport.serverName}, none of its Service's names`);
+            backendCertificates.set(service, await issueServerFor(pki, `${service}-https`, names));
+        }
         if (options.backends ?? true) {
-            if (!orthancService) throw new Error("backends need Orthanc in the plan");
+            const orthancHttps = orthancService && backendCertificates.get(orthancService.metadata.name);
+            if (!orthancService || !orthancHttps) throw new Error("backends need Orthanc, over HTTPS, in the plan");
             plannedOrthancConfig = plannedOrthancConfigOf(plan, orthancService.metadata.name);
-            backends = await startBackends(work, pki, user, plannedOrthancConfig, `${domain}:${websecurePort}`);
+            backends = await startBackends(work, pki, user, plannedOrthancConfig, `${domain}:${websecurePort}`, orthancHttps);
         }
 
         // The API server with what Traefik reads, as rendered; Secrets filled with the test's certificates and users.
@@ -183,8 +204,11 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
         for (const object of [account, ...renderTraefikNamespacedRbac(release)]) await api.apply(object);
         const webSecret = edge.traefik.find((o) => o.kind === "IngressRoute")?.spec.tls.secretName;
         const users = [await htpasswdLine(user.username, user.password), await htpasswdLine(edgeOnlyUser.username, edgeOnlyUser.password)].join("\n");
+        const caSecrets = new Map([...httpsBackends].map(([service, transport]) => [transport.caSecret, backendCertificates.get(service)!]));
         const secrets = edge.secrets.map((secret) => {
             if (secret.metadata.name === webSecret) return { ...secret, stringData: { "tls.crt": webCertificate.certPem, "tls.key": webCertificate.keyPem, "ca.crt": pki.ca.certPem } };
+            const backend = caSecrets.get(secret.metadata.name);
+            if (backend) return { ...secret, stringData: { "tls.crt": backend.certPem, "tls.key": backend.keyPem, "ca.crt": pki.ca.certPem } };
             if (secret.type !== "kubernetes.io/tls") return { ...secret, stringData: { users } };
             throw new Error(`Traefik reads the Secret ${secret.metadata.name}, which the test does not fill`);
         });
@@ -198,10 +222,13 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
             else if (routed.has(`${appNamespace}/${name}`)) {
                 // A routed Service whose software cannot run here (dcm4chee) or was not started: a loopback server
                 // that answers with the Service's name, so a test sees which Service Traefik chose.
-                const identity = await startIdentityBackend(name);
-                identities.push(identity);
+                // Over HTTPS on the port a ServersTransport verifies, with a certificate for the Service's names.
+                const plain = await startIdentityBackend(name);
+                const https = httpsBackends.get(name) && (await startIdentityBackend(name, backendCertificates.get(name)));
+                identities.push(plain, ...(https ? [https] : []));
                 const portNames = (service.spec.ports as { name: string; port: number }[]).filter((p) => routed.get(`${appNamespace}/${name}`)!.has(p.port));
-                loopback[name] = { host: `${name}.loopback.test`, ports: Object.fromEntries(portNames.map((p) => [p.name, identity.port])) };
+                const portOf = (p: { port: number }) => (https && p.port === httpsBackends.get(name)!.port ? https.port : plain.port);
+                loopback[name] = { host: `${name}.loopback.test`, ports: Object.fromEntries(portNames.map((p) => [p.name, portOf(p)])) };
             }
         }
         const slices = edge.services.filter((s) => loopback[s.metadata.name]).map((s) => loopbackEndpointSlice(s, loopback[s.metadata.name].host, loopback[s.metadata.name].ports));

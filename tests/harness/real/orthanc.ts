@@ -1,6 +1,7 @@
 import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DB_PASSWORD_ENV, orthancJson, POD_NAME_ENV } from "../../../components/orthanc/config";
+import { CERTIFICATE_AND_KEY_FILE } from "../../../components/certificates/plan";
 import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR } from "../../../components/orthanc/paths";
 import { ORTHANC_PLAIN_ENV } from "../../../components/orthanc/workload";
 import { requireFile } from "./binaries";
@@ -8,6 +9,7 @@ import { giveToTierUser, hostPath, insidePath, OrthancTier, tierCommand } from "
 import { basicAuthorization, httpRequest, HttpAnswer, HttpOptions } from "./http";
 import { writeProjectedVolume } from "./projected";
 import { httpStatus, RunningProcess, startProcess, waitFor } from "./processes";
+import { Stunnel, startStunnel } from "./stunnel";
 
 type Json = unknown;
 
@@ -45,6 +47,11 @@ export function loopbackOrthancConfig(production: Record<string, unknown>, targe
         "PostgreSQL.Host": target.database.host,
         "PostgreSQL.Port": target.database.port,
         "DicomWeb.Host": target.publicAuthority ?? `127.0.0.1:${target.httpPort}`,
+        // The one setting that is not an address: the Orthanc builds Debian ships (1.10.1 and 1.13.0, both on
+        // Debian's civetweb 1.15) crash on their first HTTPS connection (a null function pointer in the civetweb
+        // worker), so the loopback Orthanc serves plain HTTP and startHttpsFront puts TLS, with the certificate
+        // file the pod mounts, in front of it. See README, "Edge to Orthanc".
+        SslEnabled: false,
     };
     const walk = (value: Json, path: string): Json => {
         if (path in exact) return exact[path];
@@ -81,16 +88,28 @@ export interface PemBundle {
     caPem: string;
 }
 
-/** Writes the pod's mounts under <root>: the config folder and the DICOM TLS Secret as kubelet lays them out. */
-export function materializeOrthancMounts(root: string, config: Record<string, unknown>, credentials: Record<string, unknown>, tls: PemBundle) {
+/** Writes the pod's mounts under <root>: the config folder and the TLS Secrets as kubelet lays them out. */
+export function materializeOrthancMounts(root: string, config: Record<string, unknown>, credentials: Record<string, unknown>, tls: PemBundle, https: PemBundle = tls) {
     const configDir = join(root, ORTHANC_MOUNTS.config);
     const dicomTlsDir = join(root, ORTHANC_MOUNTS.dicomTls);
+    const httpsTlsDir = join(root, ORTHANC_MOUNTS.httpsTls);
     writeProjectedVolume(configDir, { [CONFIG_FILE]: orthancJson(config), [CREDENTIALS_FILE]: orthancJson(credentials) });
     writeProjectedVolume(dicomTlsDir, { "tls.crt": tls.certPem, "tls.key": tls.keyPem, "ca.crt": tls.caPem });
+    // As the Certificates component fills a backend Secret: the bundle is the certificate followed by its key.
+    const bundle = `${https.certPem.trimEnd()}\n${https.keyPem}`;
+    writeProjectedVolume(httpsTlsDir, { "tls.crt": https.certPem, "tls.key": https.keyPem, "ca.crt": https.caPem, [CERTIFICATE_AND_KEY_FILE]: bundle });
     // A storage folder may be a symbolic link to a shared one (as Orthanc sees it: dangling from outside a chroot).
     if (!isLink(join(root, ORTHANC_MOUNTS.storage))) mkdirSync(join(root, ORTHANC_MOUNTS.storage), { recursive: true });
     mkdirSync(join(root, ORTHANC_MOUNTS.tmp), { recursive: true });
-    return { configDir, dicomTlsDir, storageDir: join(root, ORTHANC_MOUNTS.storage), credentialsFile: join(configDir, CREDENTIALS_FILE), caFile: join(dicomTlsDir, "ca.crt") };
+    return {
+        configDir,
+        dicomTlsDir,
+        storageDir: join(root, ORTHANC_MOUNTS.storage),
+        credentialsFile: join(configDir, CREDENTIALS_FILE),
+        caFile: join(dicomTlsDir, "ca.crt"),
+        httpsBundleFile: join(httpsTlsDir, CERTIFICATE_AND_KEY_FILE),
+        httpsCaFile: join(httpsTlsDir, "ca.crt"),
+    };
 }
 
 export interface OrthancOptions {
@@ -99,6 +118,11 @@ export interface OrthancOptions {
     credentials: Record<string, unknown>;
     target: LoopbackTarget;
     tls: PemBundle;
+    /**
+     * The HTTPS certificate the pod mounts (startHttpsFront serves it).
+     * @default tls
+     */
+    https?: PemBundle;
     dbPassword: string;
     podName?: string;
     logName?: string;
@@ -115,6 +139,9 @@ export interface OrthancServer {
     /** The DICOM files' folder (host path). */
     readonly storageDir: string;
     readonly caFile: string;
+    /** The mounted HTTPS certificate-and-key file (SslCertificate) and its CA. */
+    readonly httpsBundleFile: string;
+    readonly httpsCaFile: string;
     readonly httpPort: number;
     readonly dicomPort: number;
     readonly user: [string, string];
@@ -132,7 +159,7 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancServ
     const tier = options.target.tier;
     const config = loopbackOrthancConfig(options.production, options.target);
     for (const plugin of (config.Plugins ?? []) as string[]) requireFile(hostPath(tier, plugin));
-    const mounts = materializeOrthancMounts(options.target.root, config, options.credentials, options.tls);
+    const mounts = materializeOrthancMounts(options.target.root, config, options.credentials, options.tls, options.https);
     giveToTierUser(tier, options.target.root);
     const root = insidePath(tier, options.target.root);
     const users = Object.entries((options.credentials.RegisteredUsers ?? {}) as Record<string, string>).sort();
@@ -179,4 +206,13 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancServ
         stop: async () => proc?.stop(20_000),
         kill9: async () => proc?.kill9(),
     };
+}
+
+/**
+ * TLS in front of a loopback Orthanc, with the certificate file its pod mounts (SslCertificate): what Orthanc's own
+ * HTTPS would serve, since Debian's builds cannot (see loopbackOrthancConfig). Stop it with stopAllProcesses or
+ * its process.
+ */
+export async function startHttpsFront(server: OrthancServer, dir: string, logName = "orthanc-https"): Promise<Stunnel> {
+    return startStunnel({ mode: "server", targetPort: server.httpPort, cert: server.httpsBundleFile, dir, logName });
 }

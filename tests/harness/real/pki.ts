@@ -92,10 +92,10 @@ export async function createTestPki(dir: string): Promise<TestPki> {
     return { dir, ca, server, client, rogueCa, rogueClient };
 }
 
-/** A server certificate from `pki.ca` for exactly these DNS names (the first is the common name). */
-export async function issueServerFor(pki: TestPki, name: string, dnsNames: string[]): Promise<KeyPair> {
+/** A server certificate from `ca` (default: `pki.ca`) for exactly these DNS names (the first is the common name). */
+export async function issueServerFor(pki: TestPki, name: string, dnsNames: string[], ca: KeyPair = pki.ca): Promise<KeyPair> {
     const config = join(pki.dir, `${name}.cnf`);
     const names = dnsNames.map((n) => `DNS:${n}`).join(",");
     writeFileSync(config, OPENSSL_CONFIG.replace("subjectAltName = DNS:localhost,IP:127.0.0.1", `subjectAltName = ${names}`));
-    return issue(pki.dir, name, dnsNames[0], "server", pki.ca, config);
+    return issue(pki.dir, name, dnsNames[0], "server", ca, config);
 }

@@ -1,8 +1,9 @@
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { requireBinary } from "./binaries";
 import { Association, associationArgs, DCMTK_ENV } from "./dicom";
-import { freePort, RunningProcess, startProcess, tcpOpen, waitFor } from "./processes";
+import { RunningProcess, startProcess, tcpOpen, waitFor } from "./processes";
+import { startStunnel } from "./stunnel";
 import { runTool, ToolResult } from "./tools";
 
 /**
@@ -83,30 +84,5 @@ export interface TlsTunnel {
 
 /** stunnel in client mode: loopback plain port -> DICOM TLS with a client certificate, server verified by `ca`. */
 export async function startTlsTunnel(options: { targetPort: number; cert: string; key: string; ca: string; dir: string; logName: string }): Promise<TlsTunnel> {
-    mkdirSync(options.dir, { recursive: true });
-    const port = await freePort();
-    const config = join(options.dir, "stunnel.conf");
-    writeFileSync(
-        config,
-        [
-            "foreground = yes",
-            "pid =",
-            "debug = 5",
-            "[dicom-tls]",
-            "client = yes",
-            `accept = 127.0.0.1:${port}`,
-            `connect = 127.0.0.1:${options.targetPort}`,
-            `cert = ${options.cert}`,
-            `key = ${options.key}`,
-            `CAfile = ${options.ca}`,
-            "verifyChain = yes",
-            "sslVersionMin = TLSv1.2",
-            "",
-        ].join("\n"),
-    );
-    const process = startProcess(options.logName, requireBinary("stunnel4"), [config]);
-    // Never probe the port: stunnel would open a TLS session to Orthanc that sends nothing, and Debian's Orthanc
-    // accepts no other association until that idle session times out (about a minute; see issue 15).
-    await waitFor(`stunnel on 127.0.0.1:${port}`, async () => /Configuration successful/.test(readFileSync(process.log, "utf8")), { process, timeoutMs: 20_000 });
-    return { process, port };
+    return startStunnel({ mode: "client", ...options });
 }
