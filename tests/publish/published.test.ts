@@ -38,7 +38,7 @@ describe("publish: the edge, network and scrape targets are functions of publish
         assert.deepEqual(
             edgeBackends([PUBLISHED.orthanc, PUBLISHED.dcm4chee, PUBLISHED.viewer("/viewer")]).map((b) => [b.service, b.ports]),
             [
-                ["pacstack-dcm4chee", [2762, 8080, 12575]],
+                ["pacstack-dcm4chee", [2762, 8443, 12575]],
                 ["pacstack-orthanc", [4242, 8042]],
                 ["pacstack-viewer", [8080]],
             ],
