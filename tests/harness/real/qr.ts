@@ -35,10 +35,11 @@ export async function findStudies(a: Association, match: string | Record<string,
     const first = result.output.search(/Find Response: \d+ \(Pending\)/);
     const responses = first < 0 ? "" : result.output.slice(first);
     // findscu shortens long values in its log ("[2.25.123...]"); such an answer is counted but has no full UID.
+    // A UID of odd length arrives padded to even length (DICOM pads UI values with one NUL, shown as a space).
     const answers = responses
         .split(/Find Response: \d+ \(Pending\)/)
         .slice(1)
-        .map((block) => /\(0020,000d\) UI \[([0-9.]+)\]/i.exec(block)?.[1] ?? "(shortened)");
+        .map((block) => /\(0020,000d\) UI \[([0-9.]+) ?\]/i.exec(block)?.[1] ?? "(shortened)");
     return { result, answers };
 }
 
