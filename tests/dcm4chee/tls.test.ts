@@ -58,7 +58,7 @@ describe("dcm4chee for hospital integration: HL7 over TLS at the edge, LDAP and 
         const archive = pod(only, "pacstack-dcm4chee").containers[0];
         assert.ok(archive.ports.some((p: any) => p.name === "hl7-tls" && p.containerPort === 12575));
         const ports = inputs(one(only, K.service, "pacstack-dcm4chee")).spec.ports.map((p: any) => [p.name, p.port, p.targetPort]);
-        assert.deepEqual(ports, [["http", 8080, "http"], ["dicom-tls", 2762, "dicom-tls"], ["hl7-tls", 12575, "hl7-tls"]]);
+        assert.deepEqual(ports, [["https", 8443, "https"], ["dicom-tls", 2762, "dicom-tls"], ["hl7-tls", 12575, "hl7-tls"]]);
         // The receiver configured in LDAP is on that port; the plain HL7 receiver (2575) has no Service port, no route.
         assert.equal(envOf(pod(only, "pacstack-dcm4chee-ldap").containers[0]).HL7_TLS_PORT, "12575");
         assert.ok(!ports.some((entry) => entry[1] === 2575));
