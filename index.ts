@@ -16,3 +16,5 @@ export const adminPassword = platform.adminPassword && pulumi.secret(platform.ad
 export const webUsername = platform.webUsername;
 export const webPassword = pulumi.secret(platform.webPassword);
 export const modalityCredentials = pulumi.secret(platform.modalityCredentials);
+// Per Orthanc peer (pacstack:orthanc.peers), the credentials Orthanc sends: register them at the peer.
+export const orthancPeerCredentials = pulumi.secret(platform.orthancPeerCredentials);

@@ -112,6 +112,27 @@ export const LEAF_SETTINGS = {
         description:
             "Orthanc configuration pacstack does not model, deep-merged last into orthanc.json; keys that undo pacstack's security, keys it sets itself and secrets are refused (README: Extra Orthanc configuration).",
     },
+    orthancPeers: {
+        type: "array",
+        objectItems: true,
+        groupedOnly: true,
+        default: [],
+        description:
+            "Other Orthancs this one sends to over HTTPS: { name, url (https only), username, password (a secret; absent: generated, see the orthancPeerCredentials output), caCertificate (PEM of the CA that signed the peer's certificate; all peers or none) } (see Peers and forwarding).",
+    },
+    orthancForwarding: {
+        type: "array",
+        objectItems: true,
+        groupedOnly: true,
+        default: [],
+        description: "What Orthanc sends on by itself: { peer: <name> } or { modality: <name with a DICOM TLS destination> }, when: stable-study (every study, once it is stable).",
+    },
+    orthancStableAgeSeconds: {
+        type: "integer",
+        groupedOnly: true,
+        default: 60,
+        description: "Seconds without a new instance after which Orthanc considers a study complete (StableAge) and forwards it; 1 to 3600.",
+    },
     postgresChartVersion: {
         type: "string",
         default: "16.7.27",
@@ -228,6 +249,9 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     orthancImage: { group: "orthanc", field: "image" },
     orthancPlugins: { group: "orthanc", field: "plugins" },
     orthancExtraConfig: { group: "orthanc", field: "extraConfig" },
+    orthancPeers: { group: "orthanc", field: "peers" },
+    orthancForwarding: { group: "orthanc", field: "forwarding" },
+    orthancStableAgeSeconds: { group: "orthanc", field: "stableAgeSeconds" },
     postgresChartVersion: { group: "postgres", field: "chartVersion" },
     postgresImage: { group: "postgres", field: "image" },
     postgresStorageSize: { group: "postgres", field: "storageSize" },
@@ -252,7 +276,7 @@ export function leafPath(key: LeafKey, site = 0): string {
 }
 
 const GROUP_DESCRIPTIONS: Record<string, string> = {
-    orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, aeTitle, image, plugins, extraConfig (see the fields below).",
+    orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, aeTitle, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds (see the fields below).",
     postgres: "PostgreSQL shared by the archives that need one: chartVersion, image, storageSize.",
     traefik: "Traefik, the edge: chartVersion, image.",
     viewer: "The OHIF viewer: image.",

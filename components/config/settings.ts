@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, SETTINGS, leafPath } from "./schema";
 import { ModalitySetting } from "./modalities";
 import { OrthancPluginName } from "../orthanc/plugins";
+import { ForwardingSetting, PeerSetting } from "./peers";
+import { showSetting } from "./show";
 import { nearest } from "./suggest";
 import { ArchiveKind, PlatformKind } from "./schema";
 
@@ -64,6 +66,12 @@ export interface PlatformSettings {
          * secrets are refused (README, "Extra Orthanc configuration"). @default {}
          */
         extraConfig?: Record<string, unknown>;
+        /** Other Orthancs this one sends to over HTTPS (README, "Peers and forwarding"). @default [] */
+        peers?: PeerSetting[];
+        /** What Orthanc sends on by itself: every stable study to a peer or a modality. @default [] */
+        forwarding?: ForwardingSetting[];
+        /** Seconds without a new instance before a study is stable (and forwarded). @default 60 */
+        stableAgeSeconds?: number;
     };
     postgres?: {
         /** Bitnami postgresql chart version. @default "16.7.27" */
@@ -118,7 +126,7 @@ export interface FlatSettings {
     problems: string[];
 }
 
-const show = JSON.stringify;
+const show = showSetting;
 const GROUP_FIELDS: Record<string, Record<string, LeafKey>> = {};
 for (const [key, at] of Object.entries(LEAF_PATHS) as [LeafKey, { group: string; field: string }][]) {
     (GROUP_FIELDS[at.group] ??= {})[at.field] = key;

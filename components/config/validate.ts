@@ -5,6 +5,8 @@ import { ImageRef, parseImage } from "./image";
 import { ModalityAccess, parseModalities } from "./modalities";
 import { parseOrthancExtraConfig, parseOrthancPlugins } from "./orthanc-plugins";
 import { OrthancPluginName } from "../orthanc/plugins";
+import { ForwardingRule, OrthancPeer, parseForwarding, parsePeers } from "./peers";
+import { showSetting } from "./show";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
 import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
 import { PlatformSettings, flattenSettings } from "./settings";
@@ -35,6 +37,12 @@ export interface PlatformConfig {
         plugins: OrthancPluginName[];
         /** Orthanc configuration merged last (components/orthanc/extra-config.ts). */
         extraConfig: Record<string, unknown>;
+        /** Other Orthancs it sends to over HTTPS. */
+        peers: OrthancPeer[];
+        /** What it sends on by itself (to peers or modalities). */
+        forwarding: ForwardingRule[];
+        /** StableAge: seconds without a new instance before a study is stable. */
+        stableAgeSeconds: number;
     };
     postgres: {
         chartVersion: string;
@@ -133,9 +141,7 @@ function coerce(spec: LeafSpec, raw: unknown): unknown {
     }
 }
 
-function show(value: unknown): string {
-    return JSON.stringify(value);
-}
+const show = showSetting;
 
 /**
  * Turns settings (keys without the `pacstack:` prefix, grouped as PlatformSettings, or as Pulumi hands a stack's
@@ -207,6 +213,11 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     const parsedModalities = parseModalities(values.modalities ?? [], [str("orthancAeTitle"), str("dcm4cheeAeTitle")].filter(Boolean));
     problems.push(...parsedModalities.problems);
     const modalityAccess = parsedModalities.modalities;
+    const parsedPeers = parsePeers(values.orthancPeers, name("orthancPeers"));
+    const parsedForwarding = parseForwarding(values.orthancForwarding, name("orthancForwarding"), parsedPeers.peers, modalityAccess);
+    // Forwarding names peers and modalities: its own problems only when those are valid (else they would repeat).
+    problems.push(...parsedPeers.problems, ...(parsedPeers.problems.length + parsedModalities.problems.length === 0 ? parsedForwarding.problems : []));
+    check("orthancStableAgeSeconds", () => num("orthancStableAgeSeconds") >= 1 && num("orthancStableAgeSeconds") <= 3600, "must be an integer from 1 to 3600");
     check("uploadLimitMiB", () => num("uploadLimitMiB") >= 1 && num("uploadLimitMiB") <= 65536, "must be an integer from 1 to 65536");
     const archives = (values.archives as string[] | undefined) ?? [];
     check(
@@ -298,6 +309,9 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             resources: profile.resources.orthanc,
             plugins: plugins.plugins,
             extraConfig: extra.extraConfig,
+            peers: parsedPeers.peers,
+            forwarding: parsedForwarding.rules,
+            stableAgeSeconds: num("orthancStableAgeSeconds"),
         },
         postgres: {
             chartVersion: str("postgresChartVersion"),

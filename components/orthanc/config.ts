@@ -1,8 +1,10 @@
 import { ModalityAccess } from "../config/modalities";
+import { ForwardingRule } from "../config/peers";
 import { stableJson } from "../kube/metadata";
 import { extraConfigProblems, mergeExtraConfig } from "./extra-config";
 import { renderDicomModalities } from "./modalities";
 import { OrthancPluginName, renderPluginSections } from "./plugins";
+import { PeerEndpoint, renderOrthancPeers } from "./peers";
 
 /** Ports Orthanc listens on inside its pod. */
 export const ORTHANC_HTTP_PORT = 8042;
@@ -42,6 +44,12 @@ export interface OrthancConfigInput {
     plugins?: OrthancPluginName[];
     /** Configuration pacstack does not model, deep-merged last (components/orthanc/extra-config.ts). @default {} */
     extraConfig?: Record<string, unknown>;
+    /** Other Orthancs it sends to over HTTPS (OrthancPeers); passwords come from the environment. @default none */
+    peers?: PeerEndpoint[];
+    /** What it sends on by itself: the forwarding script is loaded when there is any. @default none */
+    forwarding?: ForwardingRule[];
+    /** StableAge: seconds without a new instance before a study is stable (and forwarded). @default 60 */
+    stableAgeSeconds?: number;
     paths: {
         /** Folder holding the DICOM files. */
         storage: string;
@@ -56,6 +64,9 @@ export interface OrthancConfigInput {
          * plain HTTP, which only the tests' loopback Orthanc uses (see tests/harness/real/orthanc.ts).
          */
         httpsCertificate?: string;
+        /** The forwarding script (renderForwardingScript) and the peers' CA file (renderPeerCaBundle). */
+        forwardingScript: string;
+        peerCertificateAuthorities: string;
     };
     database: {
         host: string;
@@ -96,17 +107,19 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
         AuthenticationEnabled: true,
         SslEnabled: input.paths.httpsCertificate !== undefined,
         ...(input.paths.httpsCertificate !== undefined ? { SslCertificate: input.paths.httpsCertificate } : {}),
-        HttpsVerifyPeers: true,
-        // Unset, Orthanc resolves "" against the configuration folder and would trust nothing.
-        HttpsCACertificates: "/etc/ssl/certs/ca-certificates.crt",
+        // Peers (HTTPS only, verified), their passwords from the environment.
+        ...renderOrthancPeers(input.peers ?? [], input.paths.peerCertificateAuthorities),
         HttpDescribeErrors: false,
         // Orthanc holds a request body in memory; 1.12.11 caps it at 8 GiB by default (CVE-2026-5440). Capped at the
         // edge's upload limit, a caller inside the cluster cannot send more than one through Traefik.
         MaximumRequestBodySizeMB: input.maxRequestBodyMiB,
         KeepAlive: true,
 
-        // Orthanc Book, "Security": features that give a REST client more than DICOM data.
+        // Orthanc Book, "Security": features that give a REST client more than DICOM data. Lua runs only as the
+        // rendered forwarding script (components/orthanc/forwarding.ts), never a script a client sends.
         ExecuteLuaEnabled: false,
+        LuaScripts: (input.forwarding ?? []).length > 0 ? [input.paths.forwardingScript] : [],
+        StableAge: input.stableAgeSeconds ?? 60,
         RestApiWriteToFileSystemEnabled: false,
         WebDavEnabled: false,
         LimitFindResults: 1000,

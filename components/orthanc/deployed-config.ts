@@ -1,9 +1,25 @@
 import { CERTIFICATE_AND_KEY_FILE } from "../certificates/plan";
-import { OrthancConfigInput, renderOrthancConfig } from "./config";
-import { ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, ORTHANC_PLUGINS } from "./paths";
+import { OrthancConfigInput, orthancJson, renderOrthancConfig } from "./config";
+import { renderForwardingScript } from "./forwarding";
+import { CONFIG_FILE, FORWARDING_SCRIPT_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, ORTHANC_PLUGINS, PEER_CA_FILE } from "./paths";
+import { renderPeerCaBundle } from "./peers";
 import { pluginLibraries } from "./plugins";
 
-export type DeployedOrthancInput = Pick<OrthancConfigInput, "name" | "aeTitle" | "replicas" | "publicAuthority" | "maxRequestBodyMiB" | "database" | "modalities" | "plugins" | "extraConfig">;
+export type DeployedOrthancInput = Pick<
+    OrthancConfigInput,
+    | "name"
+    | "aeTitle"
+    | "replicas"
+    | "publicAuthority"
+    | "maxRequestBodyMiB"
+    | "database"
+    | "modalities"
+    | "plugins"
+    | "extraConfig"
+    | "peers"
+    | "forwarding"
+    | "stableAgeSeconds"
+>;
 
 /** The configuration exactly as the Orthanc pod mounts it: image paths and pod mount points filled in. */
 export function renderDeployedOrthancConfig(input: DeployedOrthancInput): Record<string, unknown> {
@@ -16,6 +32,22 @@ export function renderDeployedOrthancConfig(input: DeployedOrthancInput): Record
             dicomTlsPrivateKey: `${ORTHANC_MOUNTS.dicomTls}/tls.key`,
             dicomTlsTrustedCertificates: `${ORTHANC_MOUNTS.dicomTls}/ca.crt`,
             httpsCertificate: `${ORTHANC_MOUNTS.httpsTls}/${CERTIFICATE_AND_KEY_FILE}`,
+            forwardingScript: `${ORTHANC_MOUNTS.config}/${FORWARDING_SCRIPT_FILE}`,
+            peerCertificateAuthorities: `${ORTHANC_MOUNTS.config}/${PEER_CA_FILE}`,
         },
     });
+}
+
+/**
+ * Every file of the configuration ConfigMap: orthanc.json, and the forwarding script and the peers' CA file when
+ * there are any (so a stack without peers or forwarding keeps exactly the one file it had).
+ */
+export function renderDeployedOrthancFiles(input: DeployedOrthancInput): Record<string, string> {
+    const script = renderForwardingScript(input.forwarding ?? []);
+    const cas = renderPeerCaBundle(input.peers ?? []);
+    return {
+        [CONFIG_FILE]: orthancJson(renderDeployedOrthancConfig(input)),
+        ...(script ? { [FORWARDING_SCRIPT_FILE]: script } : {}),
+        ...(cas ? { [PEER_CA_FILE]: cas } : {}),
+    };
 }

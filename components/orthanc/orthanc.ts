@@ -5,10 +5,12 @@ import { serviceHostNames } from "../certificates/plan";
 import { ContainerResources } from "../config/platform";
 import { ImageRef, imageReference } from "../config/image";
 import { ModalityAccess } from "../config/modalities";
+import { ForwardingRule, OrthancPeer, passwordProblem } from "../config/peers";
+import { PlatformConfigError } from "../config/validate";
 import { appLabels } from "../kube/metadata";
 import { allowExternalPorts } from "../kube/network-policy";
 import { ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, orthancJson, renderOrthancCredentials } from "./config";
-import { renderDeployedOrthancConfig } from "./deployed-config";
+import { renderDeployedOrthancFiles } from "./deployed-config";
 import { CONFIG_FILE, CREDENTIALS_FILE } from "./paths";
 import { extraConfigProblems } from "./extra-config";
 import { OrthancPluginName } from "./plugins";
@@ -61,6 +63,21 @@ export interface OrthancArgs {
      * @default {}
      */
     extraConfig?: Record<string, unknown>;
+    /**
+     * Other Orthancs it sends to over HTTPS; a peer without password gets a generated one (see peerCredentials).
+     * @default none
+     */
+    peers?: OrthancPeer[];
+    /**
+     * What it sends on by itself, to peers or modalities with a DICOM TLS destination (components/config/peers.ts).
+     * @default nothing
+     */
+    forwarding?: ForwardingRule[];
+    /**
+     * Seconds without a new instance before a study is stable (and forwarded).
+     * @default 60
+     */
+    stableAgeSeconds?: number;
     /**
      * REST user created with a generated password.
      * @default "admin"
@@ -125,6 +142,8 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
     public readonly configJson: pulumi.Output<string>;
     /** Its web routes, DICOM-TLS entrypoint, database flow and metrics endpoint (see orthancPublication). */
     public readonly published: Publication;
+    /** Per peer, the user name and password Orthanc sends (secret): register them at the peer. */
+    public readonly peerCredentials: pulumi.Output<Record<string, { username: string; password: string }>>;
 
     constructor(name: string, args: OrthancArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pacstack:index:Orthanc", name, {}, opts);
@@ -140,21 +159,25 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
         this.podLabels = { "app.kubernetes.io/instance": name, "app.kubernetes.io/name": ORTHANC_APP };
         const parent = { parent: this };
 
-        this.configJson = pulumi.output(args.publicAuthority).apply((publicAuthority) =>
-            orthancJson(
-                renderDeployedOrthancConfig({
-                    name,
-                    aeTitle: this.aeTitle,
-                    replicas,
-                    publicAuthority,
-                    maxRequestBodyMiB: args.maxRequestBodyMiB ?? 2048,
-                    database: args.database,
-                    modalities: args.modalities ?? [],
-                    plugins: args.plugins ?? [],
-                    extraConfig: args.extraConfig ?? {},
-                }),
-            ),
+        const peers = args.peers ?? [];
+        const configFiles = pulumi.output(args.publicAuthority).apply((publicAuthority) =>
+            renderDeployedOrthancFiles({
+                name,
+                aeTitle: this.aeTitle,
+                replicas,
+                publicAuthority,
+                maxRequestBodyMiB: args.maxRequestBodyMiB ?? 2048,
+                database: args.database,
+                modalities: args.modalities ?? [],
+                plugins: args.plugins ?? [],
+                extraConfig: args.extraConfig ?? {},
+                peers: peers.map(({ name, url, username, caCertificate }) => ({ name, url, username, caCertificate })),
+                forwarding: args.forwarding ?? [],
+                stableAgeSeconds: args.stableAgeSeconds ?? 60,
+            }),
         );
+        this.configJson = configFiles.apply((files) => files[CONFIG_FILE]);
+        const extraConfigFiles = configFiles.apply(({ [CONFIG_FILE]: _, ...extra }) => extra);
 
         const password = new random.RandomPassword(`${name}-admin`, { length: 32, special: false }, parent);
         this.adminPassword = pulumi.secret(password.result);
@@ -162,7 +185,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
 
         const configMap = new k8s.core.v1.ConfigMap(
             `${name}-config`,
-            { metadata: { labels, name: `${name}-config`, namespace: args.namespace }, data: { [CONFIG_FILE]: this.configJson } },
+            { metadata: { labels, name: `${name}-config`, namespace: args.namespace }, data: configFiles },
             parent,
         );
         const credentials = new k8s.core.v1.Secret(
@@ -182,6 +205,31 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
             },
             parent,
         );
+        // One password per peer: the given one (checked once known), else a generated one; only in this Secret.
+        const peerPasswords = Object.fromEntries(
+            peers.map((peer, i) => {
+                const given = peer.password;
+                const password = given
+                    ? pulumi.output(given).apply((value) => {
+                          const problem = passwordProblem(value, `pacstack:orthanc.peers[${i}].password`);
+                          if (problem) throw new PlatformConfigError([problem]);
+                          return value;
+                      })
+                    : new random.RandomPassword(`${name}-peer-${peer.name}`, { length: 32, special: false }, parent).result;
+                return [peer.name, pulumi.secret(password)];
+            }),
+        );
+        this.peerCredentials = pulumi.secret(
+            pulumi.all(peerPasswords).apply((passwords) => Object.fromEntries(peers.map((p) => [p.name, { username: p.username, password: passwords[p.name] }]))),
+        );
+        const peersSecret =
+            peers.length > 0
+                ? new k8s.core.v1.Secret(
+                      `${name}-peers`,
+                      { metadata: { labels, name: `${name}-peers`, namespace: args.namespace }, type: "Opaque", stringData: peerPasswords },
+                      parent,
+                  )
+                : undefined;
         const account = new k8s.core.v1.ServiceAccount(
             name,
             { metadata: { labels, name, namespace: args.namespace }, automountServiceAccountToken: false },
@@ -195,7 +243,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
             { ...parent, retainOnDelete: true, provider: args.keptObjectProvider },
         );
         // The pod template carries the configuration's checksum, so it is rendered once the configuration is known.
-        const deployment = this.configJson.apply((configJson) =>
+        const deployment = pulumi.all([this.configJson, extraConfigFiles]).apply(([configJson, extra]) =>
             renderOrthancDeployment({
                 name,
                 namespace: args.namespace,
@@ -203,6 +251,8 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 replicas,
                 resources: args.resources,
                 configJson,
+                extraConfigFiles: extra,
+                peerPasswords: peersSecret && { secretName: `${name}-peers`, peers: peers.map((p) => p.name) },
                 configMapName: `${name}-config`,
                 credentialsSecretName: `${name}-credentials`,
                 dicomTlsSecretName: args.dicomTlsSecretName,
@@ -211,7 +261,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 storage,
             }),
         );
-        new k8s.apps.v1.Deployment(name, { metadata: deployment.metadata, spec: deployment.spec }, { ...parent, dependsOn: [account, claim, configMap, credentials] });
+        new k8s.apps.v1.Deployment(name, { metadata: deployment.metadata, spec: deployment.spec }, { ...parent, dependsOn: [account, claim, configMap, credentials, ...(peersSecret ? [peersSecret] : [])] });
         new k8s.core.v1.Service(name, renderOrthancService({ name, namespace: args.namespace }), parent);
         new k8s.policy.v1.PodDisruptionBudget(name, renderOrthancDisruptionBudget({ name, namespace: args.namespace }), parent);
         // C-MOVE destinations lie outside the cluster (named by host): Orthanc may open connections to their ports.
@@ -219,6 +269,13 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
         if (destinationPorts.length > 0) {
             const pods = { namespace: args.namespace, podLabels: this.podLabels };
             const policy = allowExternalPorts(`${name}-dicom-destinations-egress`, pods, destinationPorts.map((port) => ({ port })));
+            new k8s.networking.v1.NetworkPolicy(policy.metadata.name, policy, parent);
+        }
+        // Peers too lie outside (named by URL): Orthanc may open HTTPS connections to their ports.
+        const peerPorts = [...new Set(peers.map((p) => Number(new URL(p.url).port || 443)))].sort((a, b) => a - b);
+        if (peerPorts.length > 0) {
+            const pods = { namespace: args.namespace, podLabels: this.podLabels };
+            const policy = allowExternalPorts(`${name}-peers-egress`, pods, peerPorts.map((port) => ({ port })));
             new k8s.networking.v1.NetworkPolicy(policy.metadata.name, policy, parent);
         }
 
@@ -230,6 +287,6 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
             database: args.database.pods && { ...args.database.pods, port: args.database.port },
             metricsUser: { username: this.adminUsername, password: this.adminPassword },
         });
-        this.registerOutputs({ adminPassword: this.adminPassword, serviceName: this.serviceName });
+        this.registerOutputs({ adminPassword: this.adminPassword, peerCredentials: this.peerCredentials, serviceName: this.serviceName });
     }
 }

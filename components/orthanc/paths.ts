@@ -33,3 +33,6 @@ export const ORTHANC_MOUNTS = {
 
 export const CONFIG_FILE = "orthanc.json";
 export const CREDENTIALS_FILE = "credentials.json";
+/** Further files of the configuration folder (ConfigMap keys; Orthanc reads only its *.json files as configuration). */
+export const FORWARDING_SCRIPT_FILE = "forwarding.lua";
+export const PEER_CA_FILE = "peer-cas.pem";

@@ -4,6 +4,7 @@ import { appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
 import { DB_PASSWORD_ENV, ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, POD_NAME_ENV } from "./config";
 import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_BINARY, ORTHANC_MOUNTS, ORTHANC_UID } from "./paths";
+import { peerPasswordEnv } from "./peers";
 import { LIVENESS_PATH, READINESS_PATH, renderProbeScript } from "./probe";
 import { renderClusterIpService } from "../kube/service";
 
@@ -18,6 +19,10 @@ export interface OrthancWorkloadInput {
     resources: ContainerResources;
     /** The rendered orthanc.json, hashed into the pod template so a change rolls the pods. */
     configJson: string;
+    /** Further files of the configuration ConfigMap (forwarding script, peers' CAs), projected and hashed too. @default none */
+    extraConfigFiles?: Record<string, string>;
+    /** The Secret holding one password per peer (key = peer name), passed as ORTHANC_PEER_<NAME>_PASSWORD. @default no peers */
+    peerPasswords?: { secretName: string; peers: string[] };
     configMapName: string;
     credentialsSecretName: string;
     dicomTlsSecretName: string;
@@ -40,8 +45,9 @@ export interface EnvVar {
  */
 export const ORTHANC_PLAIN_ENV: Record<string, string> = { PGSSLROOTCERT: `${ORTHANC_MOUNTS.dicomTls}/ca.crt` };
 
-export function configChecksum(configJson: string): string {
-    return contentChecksum(configJson);
+/** Checksum of the configuration folder's ConfigMap files (orthanc.json alone: the checksum of its text). */
+export function configChecksum(configJson: string, extraFiles: Record<string, string> = {}): string {
+    return contentChecksum([configJson, ...Object.keys(extraFiles).sort().flatMap((file) => [file, extraFiles[file]])].join("\n"));
 }
 
 function execProbe(path: string, periodSeconds: number, failureThreshold: number) {
@@ -67,7 +73,7 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
             strategy,
             template: {
                 metadata: {
-                    annotations: { "pacstack.io/config-checksum": configChecksum(input.configJson) },
+                    annotations: { "pacstack.io/config-checksum": configChecksum(input.configJson, input.extraConfigFiles) },
                     labels,
                 },
                 spec: {
@@ -81,6 +87,10 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
                                     valueFrom: { secretKeyRef: { key: input.databasePasswordSecret.key, name: input.databasePasswordSecret.name } },
                                 },
                                 { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+                                ...(input.peerPasswords?.peers ?? []).map((peer) => ({
+                                    name: peerPasswordEnv(peer),
+                                    valueFrom: { secretKeyRef: { key: peer, name: input.peerPasswords!.secretName } },
+                                })),
                                 ...Object.entries(ORTHANC_PLAIN_ENV).map(([name, value]) => ({ name, value })),
                             ],
                             image: input.image,
@@ -123,7 +133,12 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
                             projected: {
                                 defaultMode: 0o440,
                                 sources: [
-                                    { configMap: { items: [{ key: CONFIG_FILE, path: CONFIG_FILE }], name: input.configMapName } },
+                                {
+                                    configMap: {
+                                        items: [CONFIG_FILE, ...Object.keys(input.extraConfigFiles ?? {}).sort()].map((file) => ({ key: file, path: file })),
+                                        name: input.configMapName,
+                                    },
+                                },
                                     { secret: { items: [{ key: CREDENTIALS_FILE, path: CREDENTIALS_FILE }], name: input.credentialsSecretName } },
                                 ],
                             },

@@ -20,6 +20,8 @@ export interface SiteArchive {
     uiPath: string;
     /** Its own administrator, where it has one. */
     admin?: { username: string; password: pulumi.Output<string> };
+    /** Per peer, the credentials it sends (Orthanc). */
+    peerCredentials?: pulumi.Output<Record<string, { username: string; password: string }>>;
 }
 
 /** What every archive kind needs from the platform and how it is built for a site. */
@@ -50,6 +52,9 @@ function orthanc(core: PlatformCore): SiteArchive {
             modalities: config.modalityAccess,
             plugins: config.orthanc.plugins,
             extraConfig: config.orthanc.extraConfig,
+            peers: config.orthanc.peers,
+            forwarding: config.orthanc.forwarding,
+            stableAgeSeconds: config.orthanc.stableAgeSeconds,
             storage: { size: config.orthanc.storageSize, storageClass: config.orthanc.storageClass, accessMode: config.orthanc.accessMode },
             resources: config.orthanc.resources,
             database: {
@@ -74,6 +79,7 @@ function orthanc(core: PlatformCore): SiteArchive {
         dicom: { entryPoint: component.published.entryPoints[0], aeTitle: component.aeTitle },
         uiPath: ORTHANC_WEB_PATHS.ui,
         admin: { username: component.adminUsername, password: component.adminPassword },
+        peerCredentials: component.peerCredentials,
     };
 }
 

@@ -72,6 +72,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly webUsername: string;
     public readonly webPassword: pulumi.Output<string>;
     public readonly modalityCredentials: pulumi.Output<Record<string, ClientCredential>>;
+    /** Per Orthanc peer, the user name and password Orthanc sends (secret; {} without peers): register them there. */
+    public readonly orthancPeerCredentials: pulumi.Output<Record<string, { username: string; password: string }>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         // Invalid settings throw here, before anything (this Platform included) is registered.
@@ -109,6 +111,7 @@ export class Platform extends pulumi.ComponentResource {
         this.webUsername = core.webUser.username;
         this.webPassword = core.webUser.password;
         this.modalityCredentials = core.certificates.modalityCredentials;
+        this.orthancPeerCredentials = site.peerCredentials ?? pulumi.secret(pulumi.output<Record<string, { username: string; password: string }>>({}));
         this.registerOutputs({
             adminPassword: this.adminPassword,
             archiveUis: this.archiveUis,
@@ -116,6 +119,7 @@ export class Platform extends pulumi.ComponentResource {
             dicomEndpoint: this.dicomEndpoint,
             dicomEndpoints: this.dicomEndpoints,
             modalityCredentials: this.modalityCredentials,
+            orthancPeerCredentials: this.orthancPeerCredentials,
             viewerUrl: this.viewerUrl,
             webPassword: this.webPassword,
             webUrl: this.webUrl,

@@ -25,6 +25,8 @@ export interface Site {
     dicomEndpoint: DicomEndpoint;
     /** The administrator of the archive that has one (Orthanc). */
     admin?: { username: string; password: pulumi.Output<string> };
+    /** The credentials Orthanc sends to each of its peers; undefined without Orthanc. */
+    peerCredentials?: pulumi.Output<Record<string, { username: string; password: string }>>;
 }
 
 /** Builds a site's archives (in the platform's archive order) and its viewer, with one data source per archive. */
@@ -62,6 +64,7 @@ export function createSite(core: PlatformCore, site: SiteConfig): Site {
         dicomEndpoints,
         dicomEndpoint: dicomEndpoints[site.defaultArchive]!,
         admin: [...archives.values()].find((a) => a.admin)?.admin,
+        peerCredentials: [...archives.values()].find((a) => a.peerCredentials)?.peerCredentials,
     };
 }
 

@@ -28,4 +28,13 @@ export const VARIANTS: Variant[] = [
             dcm4cheeAeTitle: "HOSPITAL_PACS",
         },
     },
+    {
+        label: "Orthanc peer and forwarding (cloud)",
+        stack: "prod",
+        overrides: {
+            modalities: JSON.stringify([{ name: "teaching-pacs", aeTitle: "TEACH", allow: ["echo"], destination: { host: "teach.hospital.org", port: 11112 } }]),
+            "orthanc.peers": JSON.stringify([{ name: "research", url: "https://research.hospital.org:8443/orthanc/", username: "pacs-forwarder" }]),
+            "orthanc.forwarding": JSON.stringify([{ peer: "research" }, { modality: "teaching-pacs" }]),
+        },
+    },
 ];

@@ -15,14 +15,14 @@ describe("orthanc: extra configuration (orthanc.extraConfig)", () => {
             ...PRODUCTION_ORTHANC_INPUT,
             plugins: ["explorer2", "gdcm"],
             extraConfig: {
-                StableAge: 30,
+                JobsHistorySize: 30,
                 LimitFindResults: 200,
                 DicomWeb: { StudiesMetadata: "MainDicomTags" },
                 Gdcm: { RestrictTransferSyntaxes: ["1.2.840.10008.1.2.4.90"] },
                 OrthancExplorer2: { UiOptions: { EnableShares: false, EnableChangePassword: false } },
             },
         });
-        assert.equal(config.StableAge, 30);
+        assert.equal(config.JobsHistorySize, 30);
         assert.equal(config.LimitFindResults, 200);
         assert.deepEqual(config.DicomWeb, { Enable: true, Root: "/dicom-web/", EnableWado: true, WadoRoot: "/wado", Host: "pacs.example.org", Ssl: true, StudiesMetadata: "MainDicomTags" });
         assert.deepEqual(config.Gdcm, { Enable: true, Throttling: 4, RestrictTransferSyntaxes: ["1.2.840.10008.1.2.4.90"] });
@@ -84,7 +84,7 @@ describe("orthanc: extra configuration (orthanc.extraConfig)", () => {
 
     it("refuses hostile documents: not an object, null, prototype keys, oversized", () => {
         assert.deepEqual(extraConfigProblems([], "e"), ["e = []: must be an object of Orthanc configuration keys"]);
-        assert.match(extraConfigProblems({ StableAge: null }, "e")[0], /^e\.StableAge = null: give the value itself/);
+        assert.match(extraConfigProblems({ JobsHistorySize: null }, "e")[0], /^e\.JobsHistorySize = null: give the value itself/);
         const proto = JSON.parse('{"__proto__": {"AuthenticationEnabled": false}, "a": {"constructor": {}}}');
         assert.deepEqual(extraConfigProblems(proto, "e"), ['e.__proto__: the key "__proto__" is not allowed', 'e.a.constructor: the key "constructor" is not allowed']);
         const big = { Huge: "x".repeat(MAX_EXTRA_CONFIG_BYTES) };
@@ -92,14 +92,14 @@ describe("orthanc: extra configuration (orthanc.extraConfig)", () => {
     });
 
     it("is validated with the stack: one message per bad key, from Pulumi's JSON text too, nothing accepted", () => {
-        const problems = problemsOf({ ...valid, orthanc: JSON.stringify({ extraConfig: { AuthenticationEnabled: false, DicomTlsEnabled: false, StableAge: 5 } }) });
+        const problems = problemsOf({ ...valid, orthanc: JSON.stringify({ extraConfig: { AuthenticationEnabled: false, DicomTlsEnabled: false, JobsHistorySize: 5 } }) });
         assert.deepEqual(problems, [
             "pacstack:orthanc.extraConfig.AuthenticationEnabled = false: only true is allowed (every REST and DICOMweb call must carry credentials)",
             "pacstack:orthanc.extraConfig.DicomTlsEnabled = false: only true is allowed (DICOM is served over TLS only)",
         ]);
-        assert.deepEqual(validatePlatformConfig({ ...valid, orthanc: { extraConfig: { StableAge: 5 } } }).orthanc.extraConfig, { StableAge: 5 });
+        assert.deepEqual(validatePlatformConfig({ ...valid, orthanc: { extraConfig: { JobsHistorySize: 5 } } }).orthanc.extraConfig, { JobsHistorySize: 5 });
         assert.deepEqual(validatePlatformConfig(valid).orthanc.extraConfig, {});
-        assert.deepEqual(problemsOf({ ...valid, orthanc: { extraConfig: "StableAge=5" } }), ['pacstack:orthanc.extraConfig = "StableAge=5": must be an object']);
+        assert.deepEqual(problemsOf({ ...valid, orthanc: { extraConfig: "JobsHistorySize=5" } }), ['pacstack:orthanc.extraConfig = "JobsHistorySize=5": must be an object']);
     });
 
     it("the renderer holds a program that skips validation to the same rules", () => {

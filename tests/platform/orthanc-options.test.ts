@@ -17,12 +17,12 @@ describe("platform: Orthanc plugins and extra configuration through the whole pr
     });
 
     it("takes the stack's plugins and merges extraConfig last into the ConfigMap", async () => {
-        const plan = await planStack("dev", { "orthanc.plugins": '["stone","gdcm"]', "orthanc.extraConfig": '{"StableAge":20,"Gdcm":{"Throttling":2}}' });
+        const plan = await planStack("dev", { "orthanc.plugins": '["stone","gdcm"]', "orthanc.extraConfig": '{"JobsHistorySize":20,"Gdcm":{"Throttling":2}}' });
         assert.equal(plan.code, 0, plan.stderr);
         const config = configOf(plan);
         assert.deepEqual(pluginFiles(config).slice(2), ["libOrthancGdcm.so", "libStoneWebViewer.so"]);
         assert.equal(config.OrthancExplorer2, undefined);
-        assert.equal(config.StableAge, 20);
+        assert.equal(config.JobsHistorySize, 20);
         assert.equal(config.Gdcm.Throttling, 2);
         assert.equal(config.Gdcm.Enable, true);
     });

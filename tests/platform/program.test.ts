@@ -77,6 +77,7 @@ describe("platform: the whole program under Pulumi mocks", function () {
                 "ct-scanner": { certificatePem: "[secret]", privateKeyPem: "[secret]" },
                 workstation: { certificatePem: "[secret]", privateKeyPem: "[secret]" },
             },
+            orthancPeerCredentials: "[secret]",
             viewerUrl: "https://pacs.minikube.test:30443/",
             webPassword: "[secret]",
             webUrl: "https://pacs.minikube.test:30443/",
@@ -133,6 +134,37 @@ describe("platform: the whole program under Pulumi mocks", function () {
         assert.deepEqual([orthancConfig(dev).DicomWeb.Host, orthancConfig(dev).DicomWeb.Ssl], ["pacs.minikube.test:30443", true]);
         assert.equal(prod.outputs.webUrl, "https://pacs.example.org/");
         assert.equal(orthancConfig(prod).DicomWeb.Host, "pacs.example.org");
+    });
+
+    it("with a peer and forwarding: the password generated into a Secret (env), the script and the peer in the ConfigMap, egress to the peer's port", async () => {
+        const variant = VARIANTS.find((v) => v.label === "Orthanc peer and forwarding (cloud)")!;
+        const plan = await planStack(variant.stack, variant.overrides);
+        assert.equal(plan.code, 0, plan.stderr);
+        assert.ok(plan.resources.some((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name === "pacstack-orthanc-peer-research"));
+        assert.deepEqual(inputs(one(plan, K.secret, "pacstack-orthanc-peers")).stringData, { research: "[secret]" });
+        const env = inputs(one(plan, K.deployment, "pacstack-orthanc")).spec.template.spec.containers[0].env;
+        assert.deepEqual(env.find((e: any) => e.name === "ORTHANC_PEER_RESEARCH_PASSWORD").valueFrom, { secretKeyRef: { key: "research", name: "pacstack-orthanc-peers" } });
+        const data = inputs(one(plan, K.configMap, "pacstack-orthanc-config")).data;
+        assert.deepEqual(Object.keys(data).sort(), ["forwarding.lua", "orthanc.json"]);
+        const config = JSON.parse(data["orthanc.json"]);
+        assert.deepEqual(config.OrthancPeers, {
+            research: { Password: "${ORTHANC_PEER_RESEARCH_PASSWORD}", Url: "https://research.hospital.org:8443/orthanc/", Username: "pacs-forwarder" },
+        });
+        assert.deepEqual(config.LuaScripts, ["/etc/pacstack/orthanc/forwarding.lua"]);
+        assert.match(data["forwarding.lua"], /"\/peers\/" \.\. "research" \.\. "\/store",\n {4}"\/modalities\/" \.\. "teaching-pacs"/);
+        const egress = inputs(one(plan, K.policy, "pacstack-orthanc-peers-egress"));
+        assert.deepEqual(egress.spec.egress, [{ ports: [{ port: 8443, protocol: "TCP" }] }]);
+        assert.equal(plan.outputs.orthancPeerCredentials, "[secret]");
+        assert.equal(dev.outputs.orthancPeerCredentials, "[secret]");
+        assert.ok(!byType(dev, K.secret).some((r) => r.name === "pacstack-orthanc-peers"), "no peers Secret without peers");
+    });
+
+    it("keeps a given peer password out of every rendered document but its Secret", async () => {
+        const password = "Given-peer-Passw0rd";
+        const plan = await planStack("dev", { "orthanc.peers": JSON.stringify([{ name: "research", url: "https://r.example.org/", username: "u", password }]) });
+        assert.equal(plan.code, 0, plan.stderr);
+        assert.ok(!plan.text.includes(password) && !JSON.stringify(plan.outputs).includes(password), "the password appears in the plan");
+        assert.ok(!plan.resources.some((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name === "pacstack-orthanc-peer-research"), "nothing generated");
     });
 
     it("gives Orthanc the same body limit as the edge's upload limit", () => {

@@ -30,6 +30,11 @@ export interface OrthancStackOptions {
     name: string;
     /** Reuse a PKI (two stacks that trust each other); default: a new one in the stack's folder. */
     pki?: TestPki;
+    /** REST users besides the generated admin (for example the user a peer sends as). @default none */
+    users?: Record<string, string>;
+    /** The ConfigMap's files besides orthanc.json and the Secrets' environment (see OrthancOptions). @default none */
+    configFiles?: Record<string, string>;
+    secretEnv?: Record<string, string>;
 }
 
 export async function startOrthancStack(options: OrthancStackOptions): Promise<OrthancStack> {
@@ -51,10 +56,12 @@ export async function startOrthancStack(options: OrthancStackOptions): Promise<O
         const dbPassword = await postgres.createRoleAndDatabase("orthanc", "orthanc");
         orthanc = await startOrthanc({
             production: options.production,
-            credentials: renderOrthancCredentials({ admin: randomBytes(16).toString("hex") }),
+            credentials: renderOrthancCredentials({ admin: randomBytes(16).toString("hex"), ...options.users }),
             target: { root: join(pods, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, tier },
             tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, caPem: pki.ca.certPem },
             dbPassword,
+            configFiles: options.configFiles,
+            secretEnv: options.secretEnv,
             logName: `${options.name}-orthanc-${tier.id}`,
         });
         const server = orthanc;

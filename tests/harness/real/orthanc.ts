@@ -88,12 +88,22 @@ export interface PemBundle {
     caPem: string;
 }
 
-/** Writes the pod's mounts under <root>: the config folder and the TLS Secrets as kubelet lays them out. */
-export function materializeOrthancMounts(root: string, config: Record<string, unknown>, credentials: Record<string, unknown>, tls: PemBundle, https: PemBundle = tls) {
+/**
+ * Writes the pod's mounts under <root>: the config folder (orthanc.json, credentials.json and the ConfigMap's other
+ * files, e.g. the forwarding script) and the TLS Secrets as kubelet lays them out.
+ */
+export function materializeOrthancMounts(
+    root: string,
+    config: Record<string, unknown>,
+    credentials: Record<string, unknown>,
+    tls: PemBundle,
+    https: PemBundle = tls,
+    otherFiles: Record<string, string> = {},
+) {
     const configDir = join(root, ORTHANC_MOUNTS.config);
     const dicomTlsDir = join(root, ORTHANC_MOUNTS.dicomTls);
     const httpsTlsDir = join(root, ORTHANC_MOUNTS.httpsTls);
-    writeProjectedVolume(configDir, { [CONFIG_FILE]: orthancJson(config), [CREDENTIALS_FILE]: orthancJson(credentials) });
+    writeProjectedVolume(configDir, { ...otherFiles, [CONFIG_FILE]: orthancJson(config), [CREDENTIALS_FILE]: orthancJson(credentials) });
     writeProjectedVolume(dicomTlsDir, { "tls.crt": tls.certPem, "tls.key": tls.keyPem, "ca.crt": tls.caPem });
     // As the Certificates component fills a backend Secret: the bundle is the certificate followed by its key.
     const bundle = `${https.certPem.trimEnd()}\n${https.keyPem}`;
@@ -130,6 +140,10 @@ export interface OrthancOptions {
     flags?: string[];
     /** Wait for /system to answer 200 before returning (default true). */
     waitReady?: boolean;
+    /** The ConfigMap's files besides orthanc.json (renderDeployedOrthancFiles), laid out beside it. @default none */
+    configFiles?: Record<string, string>;
+    /** Environment variables the pod gets from Secrets, e.g. a peer's password. @default none */
+    secretEnv?: Record<string, string>;
 }
 
 export interface OrthancServer {
@@ -159,7 +173,7 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancServ
     const tier = options.target.tier;
     const config = loopbackOrthancConfig(options.production, options.target);
     for (const plugin of (config.Plugins ?? []) as string[]) requireFile(hostPath(tier, plugin));
-    const mounts = materializeOrthancMounts(options.target.root, config, options.credentials, options.tls, options.https);
+    const mounts = materializeOrthancMounts(options.target.root, config, options.credentials, options.tls, options.https, options.configFiles);
     giveToTierUser(tier, options.target.root);
     const root = insidePath(tier, options.target.root);
     const users = Object.entries((options.credentials.RegisteredUsers ?? {}) as Record<string, string>).sort();
@@ -172,6 +186,7 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancServ
         TMPDIR: join(root, ORTHANC_MOUNTS.tmp),
         [DB_PASSWORD_ENV]: options.dbPassword,
         [POD_NAME_ENV]: options.podName ?? "pacstack-orthanc-0",
+        ...options.secretEnv,
         // The pod's plain environment, with its mount points moved under the loopback root.
         ...Object.fromEntries(Object.entries(ORTHANC_PLAIN_ENV).map(([name, value]) => [name, `${root}${value}`])),
         // Debian's dcmtk leaves Nagle's algorithm on unless told otherwise: DICOM would be ten times slower.
