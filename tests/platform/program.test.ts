@@ -77,7 +77,7 @@ describe("platform: the whole program under Pulumi mocks", function () {
                 "ct-scanner": { certificatePem: "[secret]", privateKeyPem: "[secret]" },
                 workstation: { certificatePem: "[secret]", privateKeyPem: "[secret]" },
             },
-            orthancPeerCredentials: "[secret]",
+            orthancPeerCredentials: {},
             viewerUrl: "https://pacs.minikube.test:30443/",
             webPassword: "[secret]",
             webUrl: "https://pacs.minikube.test:30443/",
@@ -154,8 +154,7 @@ describe("platform: the whole program under Pulumi mocks", function () {
         assert.match(data["forwarding.lua"], /"\/peers\/" \.\. "research" \.\. "\/store",\n {4}"\/modalities\/" \.\. "teaching-pacs"/);
         const egress = inputs(one(plan, K.policy, "pacstack-orthanc-peers-egress"));
         assert.deepEqual(egress.spec.egress, [{ ports: [{ port: 8443, protocol: "TCP" }] }]);
-        assert.equal(plan.outputs.orthancPeerCredentials, "[secret]");
-        assert.equal(dev.outputs.orthancPeerCredentials, "[secret]");
+        assert.deepEqual(plan.outputs.orthancPeerCredentials, { research: { password: "[secret]", username: "[secret]" } });
         assert.ok(!byType(dev, K.secret).some((r) => r.name === "pacstack-orthanc-peers"), "no peers Secret without peers");
     });
 
