@@ -84,7 +84,8 @@ export const MAX_EXTRA_CONFIG_BYTES = 65536;
  * allowed. Empty means it may be merged.
  */
 export function extraConfigProblems(extra: Json, where: string): string[] {
-    const show = (value: Json) => JSON.stringify(value);
+    // A value shown in a message hides every string under a secret-looking name, at any depth.
+    const show = (value: Json) => JSON.stringify(value, (k, v) => (typeof v === "string" && SECRET_NAME.test(k) ? "[hidden]" : v));
     if (!isObject(extra)) return [`${where} = ${show(extra)}: must be an object of Orthanc configuration keys`];
     const problems: string[] = [];
     const size = Buffer.byteLength(JSON.stringify(extra));

@@ -73,11 +73,14 @@ describe("orthanc: extra configuration (orthanc.extraConfig)", () => {
 
     it("refuses secrets (a string under a secret-looking name, at any depth) without echoing them", () => {
         const problems = extraConfigProblems(
-            { OrthancPeers: { remote: { Url: "https://peer", Password: "hunter2" } }, Tokens: { Token: "abc" }, AwsS3Storage: { SecretKey: "k" } },
+            { SomePlugin: { remote: { Url: "https://peer", Password: "hunter2" } }, Tokens: { Token: "abc" }, AwsS3Storage: { SecretKey: "k" } },
             "e",
         );
         assert.equal(problems.length, 3);
         assert.ok(problems.every((p) => /= "\[hidden\]": looks like a secret/.test(p) && !/hunter2|abc|"k"/.test(p)), problems.join("\n"));
+        // A key pacstack sets is refused with its value shown, but never a secret inside it.
+        const managed = extraConfigProblems({ OrthancPeers: { remote: { Url: "https://peer", Password: "hunter2" } } }, "e");
+        assert.deepEqual(managed, ['e.OrthancPeers = {"remote":{"Url":"https://peer","Password":"[hidden]"}}: pacstack sets this key (set pacstack:orthanc.peers (their passwords come from a Secret))']);
         // Booleans and numbers under such names are settings, not secrets.
         assert.deepEqual(extraConfigProblems({ OrthancExplorer2: { UiOptions: { EnableChangePassword: false } }, TokenValidity: 3 }, "e"), []);
     });
