@@ -21,6 +21,32 @@ export const ORTHANC_INDEX_CONNECTIONS = 8;
 /** Largest orthancReplicas the configuration accepts (components/config/validate.ts). */
 export const MAX_ORTHANC_REPLICAS = 10;
 
+/**
+ * DICOM TLS at BCP 195 (RFC 9325), for Orthanc >= 1.12.4 (the image carries 1.12.11). DicomTlsMinimumProtocolVersion
+ * 4 means "TLS 1.2 and 1.3" (0 = DCMTK's BCP 195 profile with its own suites, 1 = SSL 3 and newer, 2 = TLS 1.0, 3 =
+ * TLS 1.1, 5 = TLS 1.3 only). Any value but 0 makes Orthanc apply DicomTlsCiphersAccepted with OpenSSL's
+ * SSL_CTX_set_cipher_list, which governs TLS 1.2 and older only: TLS 1.3 keeps OpenSSL's default suites (AES-GCM and
+ * ChaCha20-Poly1305, all BCP 195). TLS 1.3 names are left out of the list on purpose: only Orthanc releases after
+ * 1.12.4 route them to SSL_CTX_set_ciphersuites, and an Orthanc that does not recognise a name refuses to start.
+ */
+export const DICOM_TLS_MINIMUM_PROTOCOL_VERSION = 4;
+/** TLS 1.2 suites RFC 9325 recommends: ephemeral ECDH key exchange with AEAD ciphers only (no CBC, no static RSA). */
+export const DICOM_TLS_CIPHERS = [
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+];
+/**
+ * How Orthanc reads a DICOM file without SpecificCharacterSet, and the character set of what it writes itself
+ * (C-FIND answers, modified or created instances). UTF-8 rather than Orthanc's default Latin-1: ASCII (the
+ * standard's default repertoire) reads the same, a modality that sends UTF-8 without declaring it (the common
+ * mistake) is read right, and C-FIND answers can carry Greek, Cyrillic and CJK names, which Latin-1 cannot hold.
+ */
+export const ORTHANC_DEFAULT_ENCODING = "Utf8";
+
 /** Environment variables the rendered configuration refers to with Orthanc's `${VAR}` substitution. */
 export const DB_PASSWORD_ENV = "ORTHANC_DB_PASSWORD";
 export const POD_NAME_ENV = "POD_NAME";
@@ -85,8 +111,9 @@ export interface OrthancConfigInput {
  * Versions: every key here is understood by the deployed Orthanc 1.12.11 with PostgreSQL plugin 10.x, and all but
  * two also by Orthanc 1.10.1 with plugin 4.0, the versions the tests run (DatabaseServerIdentifier dates from 1.9.2,
  * DICOM TLS from 1.9.0, SyncStorageArea from 1.7.4). Newer than 1.10, and ignored by the tests' Orthanc:
- * PostgreSQL.TransactionMode (plugin 6.0) and MaximumRequestBodySizeMB (Orthanc 1.12.11). Other newer keys
- * (DicomTlsMinimumProtocolVersion, 1.12.4) are left out.
+ * PostgreSQL.TransactionMode (plugin 6.0), MaximumRequestBodySizeMB (Orthanc 1.12.11), DicomTlsMinimumProtocolVersion
+ * and DicomTlsCiphersAccepted (1.12.4; the tests leave these two out of 1.10.1's configuration, see
+ * tests/harness/real/orthanc-tiers.ts).
  */
 export function renderOrthancConfig(input: OrthancConfigInput): Record<string, unknown> {
     const shared = input.replicas > 1;
@@ -137,6 +164,9 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
         DicomTlsPrivateKey: input.paths.dicomTlsPrivateKey,
         DicomTlsTrustedCertificates: input.paths.dicomTlsTrustedCertificates,
         DicomTlsRemoteCertificateRequired: true,
+        DicomTlsMinimumProtocolVersion: DICOM_TLS_MINIMUM_PROTOCOL_VERSION,
+        DicomTlsCiphersAccepted: DICOM_TLS_CIPHERS,
+        DefaultEncoding: ORTHANC_DEFAULT_ENCODING,
 
         // Never replace a stored instance silently with a different one carrying the same UIDs.
         OverwriteInstances: false,

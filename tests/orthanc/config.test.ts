@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { validatePlatformConfig } from "../../components/config/validate";
 import {
     DB_PASSWORD_ENV,
+    DICOM_TLS_CIPHERS,
     MAX_ORTHANC_REPLICAS,
     ORTHANC_INDEX_CONNECTIONS,
     POD_NAME_ENV,
@@ -63,6 +64,21 @@ describe("orthanc: configuration renderer", () => {
         assert.equal(single.DicomTlsTrustedCertificates, `${ORTHANC_MOUNTS.dicomTls}/ca.crt`);
         assert.equal(single.DicomCheckCalledAet, true);
         assert.equal(single.DicomAet, "PACS");
+    });
+
+    it("holds DICOM TLS to BCP 195: TLS 1.2 minimum (4) and only ECDHE suites with AES-GCM or ChaCha20-Poly1305", () => {
+        assert.equal(single.DicomTlsMinimumProtocolVersion, 4);
+        assert.deepEqual(single.DicomTlsCiphersAccepted, DICOM_TLS_CIPHERS);
+        const suites = single.DicomTlsCiphersAccepted as string[];
+        assert.ok(suites.length > 0);
+        for (const suite of suites) assert.match(suite, /^ECDHE-(RSA|ECDSA)-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)$/, suite);
+        // TLS 1.3 suites are not listed: releases around 1.12.4 reject the names, and OpenSSL's TLS 1.3 defaults are AEAD.
+        assert.ok(suites.every((suite) => !suite.startsWith("TLS_")));
+        assert.ok(suites.some((suite) => suite.startsWith("ECDHE-RSA-")), "pacstack's certificates have RSA keys");
+    });
+
+    it("reads files without SpecificCharacterSet, and writes, in UTF-8 (DefaultEncoding)", () => {
+        assert.equal(single.DefaultEncoding, "Utf8");
     });
 
     it("applies the Orthanc Book's security hardening", () => {

@@ -30,8 +30,30 @@ export interface OrthancTier {
     version: string;
     /** "Orthanc 1.13.0 (Debian sid)" */
     title: string;
+    /** Top-level keys of pacstack's configuration left out of this tier's (keysNewerThan), sorted. */
+    droppedKeys: string[];
     /** Owner Orthanc runs as (chroot --userspec); undefined: the test's own user. */
     runAs?: { uid: number; gid: number; spec: string };
+}
+
+/**
+ * The only keys loopbackOrthancConfig may leave out, each with the Orthanc version that introduced it: a tier older
+ * than that runs without the key. Orthanc ignores a key it does not know, so keeping these would make a 1.10.1 run
+ * look as if it applied a TLS policy it cannot apply; without them the configuration says what that Orthanc does
+ * (DCMTK's own BCP 195 profile), and tests/orthanc/dicom-tls.real.test.ts records what it accepts.
+ * Other keys newer than 1.10.1 stay in (MaximumRequestBodySizeMB, PostgreSQL.TransactionMode): their tests prove
+ * that the old version ignores them.
+ */
+export const keysNewerThan: ReadonlyArray<{ key: string; since: string }> = [
+    { key: "DicomTlsCiphersAccepted", since: "1.12.4" },
+    { key: "DicomTlsMinimumProtocolVersion", since: "1.12.4" },
+];
+
+/** a < b for dotted versions ("1.10.1" < "1.12.4"). */
+export function versionBefore(a: string, b: string): boolean {
+    const [x, y] = [a, b].map((v) => v.split(".").map(Number));
+    for (let i = 0; i < Math.max(x.length, y.length); i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) < (y[i] ?? 0);
+    return false;
 }
 
 const SID_BUILD_SCRIPT = resolve(__dirname, "../../tools/orthanc-sid/build.sh");
@@ -63,6 +85,7 @@ function tier(id: OrthancTierId, rootDir: string, title: string, runAs?: Orthanc
         packages,
         version,
         title: `Orthanc ${version} (${title})`,
+        droppedKeys: keysNewerThan.filter(({ since }) => versionBefore(version, since)).map(({ key }) => key).sort(),
         runAs,
     };
 }

@@ -37,7 +37,8 @@ const isLink = (path: string) => lstatSync(path, { throwIfNoEntry: false })?.isS
 
 /**
  * The production configuration with ONLY addresses, ports and paths replaced, so it runs on loopback.
- * Everything else (security switches, TLS requirements, PostgreSQL options) stays byte for byte the same.
+ * Everything else (security switches, TLS requirements, PostgreSQL options) stays byte for byte the same, except
+ * the keys the tier's Orthanc predates (tier.droppedKeys), which are left out.
  */
 export function loopbackOrthancConfig(production: Record<string, unknown>, target: LoopbackTarget): Record<string, unknown> {
     const root = insidePath(target.tier, target.root);
@@ -65,7 +66,10 @@ export function loopbackOrthancConfig(production: Record<string, unknown>, targe
         }
         return value;
     };
-    return walk(production, "") as Record<string, unknown>;
+    const config = walk(production, "") as Record<string, unknown>;
+    // Keys the tier's Orthanc predates (orthanc-tiers.ts keysNewerThan), and only those.
+    for (const key of target.tier.droppedKeys) delete config[key];
+    return config;
 }
 
 /** Key paths (`A.B`, `A[0]`) whose values differ between two documents, added and removed keys included. */

@@ -84,6 +84,17 @@ export interface TlsTunnel {
 }
 
 /** stunnel in client mode: loopback plain port -> DICOM TLS with a client certificate, server verified by `ca`. */
-export async function startTlsTunnel(options: { targetPort: number; cert: string; key: string; ca: string; dir: string; logName: string }): Promise<TlsTunnel> {
+export async function startTlsTunnel(options: {
+    targetPort: number;
+    cert: string;
+    key: string;
+    ca: string;
+    dir: string;
+    logName: string;
+    /** The only TLS version offered (stunnel's sslVersion, e.g. "TLSv1.2"). @default TLS 1.2 and newer */
+    version?: string;
+    /** The only TLS 1.2 suites offered (OpenSSL names, `:`-separated). @default stunnel's */
+    ciphers?: string;
+}): Promise<TlsTunnel> {
     return startStunnel({ mode: "client", ...options });
 }

@@ -15,6 +15,10 @@ export interface StunnelOptions {
     ca?: string;
     dir: string;
     logName: string;
+    /** The only TLS version used (stunnel's sslVersion, e.g. "TLSv1.3"). @default TLS 1.2 and newer */
+    version?: string;
+    /** The only TLS 1.2 suites offered (OpenSSL names, `:`-separated). @default stunnel's */
+    ciphers?: string;
 }
 
 export interface Stunnel {
@@ -38,7 +42,8 @@ export async function startStunnel(options: StunnelOptions): Promise<Stunnel> {
         [
             "foreground = yes",
             "pid =",
-            "debug = 5",
+            // Level 6 logs the negotiated version and suite ("TLSv1.2 ciphersuite: ...").
+            "debug = 6",
             `[${options.logName}]`,
             `client = ${client ? "yes" : "no"}`,
             `accept = 127.0.0.1:${port}`,
@@ -46,7 +51,8 @@ export async function startStunnel(options: StunnelOptions): Promise<Stunnel> {
             `cert = ${options.cert}`,
             ...(options.key ? [`key = ${options.key}`] : []),
             ...(options.ca ? [`CAfile = ${options.ca}`, "verifyChain = yes"] : []),
-            "sslVersionMin = TLSv1.2",
+            ...(options.version ? [`sslVersion = ${options.version}`] : ["sslVersionMin = TLSv1.2"]),
+            ...(options.ciphers ? [`ciphers = ${options.ciphers}`] : []),
             "",
         ].join("\n"),
     );
