@@ -26,8 +26,9 @@ export const MAX_ORTHANC_REPLICAS = 10;
  * 4 means "TLS 1.2 and 1.3" (0 = DCMTK's BCP 195 profile with its own suites, 1 = SSL 3 and newer, 2 = TLS 1.0, 3 =
  * TLS 1.1, 5 = TLS 1.3 only). Any value but 0 makes Orthanc apply DicomTlsCiphersAccepted with OpenSSL's
  * SSL_CTX_set_cipher_list, which governs TLS 1.2 and older only: TLS 1.3 keeps OpenSSL's default suites (AES-GCM and
- * ChaCha20-Poly1305, all BCP 195). TLS 1.3 names are left out of the list on purpose: only Orthanc releases after
- * 1.12.4 route them to SSL_CTX_set_ciphersuites, and an Orthanc that does not recognise a name refuses to start.
+ * ChaCha20-Poly1305, all BCP 195). TLS 1.3 names are left out of the list on purpose: 1.13.0 routes them to
+ * SSL_CTX_set_ciphersuites, but not every release since 1.12.4 is known to, and an Orthanc that does not recognise a
+ * name refuses to start.
  */
 export const DICOM_TLS_MINIMUM_PROTOCOL_VERSION = 4;
 /** TLS 1.2 suites RFC 9325 recommends: ephemeral ECDH key exchange with AEAD ciphers only (no CBC, no static RSA). */
