@@ -39,7 +39,7 @@ export async function findStudies(a: Association, match: string | Record<string,
     const answers = responses
         .split(/Find Response: \d+ \(Pending\)/)
         .slice(1)
-        .map((block) => /\(0020,000d\) UI \[([0-9.]+) ?\]/i.exec(block)?.[1] ?? "(shortened)");
+        .map((block) => /\(0020,000d\) UI \[([0-9.]+)[ \0]?\]/i.exec(block)?.[1] ?? "(shortened)");
     return { result, answers };
 }
 
