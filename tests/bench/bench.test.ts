@@ -9,7 +9,8 @@ import { parseStoreLog, slices } from "../harness/real/scu";
 import { ctPixels, writeCtStudy, writeStudyPopulation } from "../harness/real/synthetic";
 import { runOk } from "../harness/real/tools";
 import { renderChart } from "./chart";
-import { BenchReport, summaryMarkdown } from "./report";
+import { parseOrthancVersion } from "../harness/real/orthanc-tiers";
+import { BenchReport, ratios, summaryMarkdown, TargetResult } from "./report";
 import { parseOptions, tierTargetId } from "./run";
 import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 import { applyPatch, builtinTargets, variantTarget } from "./targets";
@@ -35,6 +36,36 @@ describe("bench: options, targets, synthetic data and report (no servers)", () =
         assert.throws(() => parseOptions(["--orthanc", "debian13"]), /--orthanc/);
         assert.throws(() => parseOptions(["--orthanc", ""]), /--orthanc/);
         assert.deepEqual([tierTargetId("d", "debian12"), tierTargetId("d", "sid")], ["d", "d@sid"]);
+    });
+
+    it("--orthanc-binary PATH --plugins DIR adds a custom build as tier `custom` (d@custom beside d)", () => {
+        const both = parseOptions(["--orthanc-binary", "/opt/o/Orthanc", "--plugins", "rel/plugins"]);
+        assert.deepEqual(both.custom, { binary: "/opt/o/Orthanc", pluginDir: join(process.cwd(), "rel/plugins") });
+        assert.deepEqual(both.orthancTiers, ["debian12", "custom"]);
+        const only = parseOptions(["--orthanc", "custom", "--plugins", "/p", "--orthanc-binary", "/o"]);
+        assert.deepEqual(only.orthancTiers, ["custom"], "not added twice, and Debian 12's left out when not named");
+        assert.equal(parseOptions([]).custom, undefined);
+        assert.throws(() => parseOptions(["--orthanc-binary", "/o"]), /go together/);
+        assert.throws(() => parseOptions(["--plugins", "/p"]), /go together/);
+        assert.throws(() => parseOptions(["--orthanc", "debian12,custom"]), /needs --orthanc-binary/);
+        assert.throws(() => parseOptions(["--orthanc-binary"]), /needs a value/);
+        assert.equal(tierTargetId("d", "custom"), "d@custom");
+        const target = (id: string, ips: number): TargetResult => ({
+            id,
+            label: id,
+            description: "",
+            tls: true,
+            ingest: [{ dataset: "small", associations: 4, instances: 10, bytes: 1, seconds: 1, instancesPerSecond: ips, megabytesPerSecond: 1 }],
+        });
+        const r = ratios([target("a-tls", 1000), target("d", 200), target("d@custom", 800)]);
+        assert.deepEqual(r["d@custom/a-tls"], { "small@4": 0.8 });
+        assert.deepEqual(r["d@custom/d"], { "small@4": 4 });
+    });
+
+    it("reads the version off `Orthanc --version`", () => {
+        assert.equal(parseOrthancVersion("/root/build/Orthanc 1.12.11\nCopyright (C) 2012-2016 Sebastien Jodogne\n"), "1.12.11");
+        assert.equal(parseOrthancVersion("/usr/sbin/Orthanc 1.10.1\n"), "1.10.1");
+        assert.throws(() => parseOrthancVersion("Usage: Orthanc [OPTION]... [CONFIGURATION]\n"), /no Orthanc version/);
     });
 
     it("measures pacstack's configuration exactly as rendered, and variants as patches of it", () => {

@@ -1,7 +1,7 @@
 /** The bench's report: its types, the ratios between targets, the Markdown summary and publishing a run. */
 import { copyFileSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { ORTHANC_TIER_IDS, OrthancTierId } from "../harness/real/orthanc-tiers";
+import { BenchTierId, CUSTOM_TIER_ID, ORTHANC_TIER_IDS } from "../harness/real/orthanc-tiers";
 import type { BenchOptions } from "./run";
 
 export interface IngestRun {
@@ -61,7 +61,7 @@ export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 1
 export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 
 /** The result id of an Orthanc target on a tier: the plain id on Debian 12's (as in earlier reports), id@tier otherwise. */
-export function tierTargetId(id: string, tier: OrthancTierId): string {
+export function tierTargetId(id: string, tier: BenchTierId): string {
     return tier === "debian12" ? id : `${id}@${tier}`;
 }
 
@@ -69,9 +69,9 @@ export function ratios(targets: TargetResult[]): Record<string, Record<string, n
     const byId = new Map(targets.map((t) => [t.id, t]));
     const out: Record<string, Record<string, number>> = {};
     const base = [["d", "b"], ["d", "c"], ["c", "b"], ["b", "a"], ["d", "a-tls"], ["d", "d-before"], ["d-1conn", "d-before"], ["d", "d-1conn"], ["d-1conn", "b"]];
-    const onTier = (id: string, tier: OrthancTierId) => (id.startsWith("a") ? id : tierTargetId(id, tier));
+    const onTier = (id: string, tier: BenchTierId) => (id.startsWith("a") ? id : tierTargetId(id, tier));
     // The same pairs on every other tier, and each Orthanc target against itself on Debian 12's Orthanc.
-    const otherTiers = ORTHANC_TIER_IDS.filter((t) => t !== "debian12");
+    const otherTiers: BenchTierId[] = [...ORTHANC_TIER_IDS.filter((t) => t !== "debian12"), CUSTOM_TIER_ID];
     const pairs = [
         ...base,
         ...otherTiers.flatMap((tier) => base.map(([x, y]) => [onTier(x, tier), onTier(y, tier)])),

@@ -19,7 +19,7 @@ import { renderOrthancCredentials } from "../../components/orthanc/config";
 import { postgresBinDir, requireBinary } from "../harness/real/binaries";
 import { Association, DCMTK_ENV } from "../harness/real/dicom";
 import { OrthancServer, startOrthanc } from "../harness/real/orthanc";
-import { ORTHANC_TIER_IDS, orthancTier, OrthancTier, OrthancTierId, tierWorkDir } from "../harness/real/orthanc-tiers";
+import { BenchTierId, CUSTOM_TIER_ID, customTier, ORTHANC_TIER_IDS, orthancTier, OrthancTier, OrthancTierId, tierWorkDir } from "../harness/real/orthanc-tiers";
 import { createTestPki, TestPki } from "../harness/real/pki";
 import { PostgresServer, startPostgres } from "../harness/real/postgres";
 import { freePort, RunningProcess, startProcess, stopAllProcesses, tcpOpen, waitFor } from "../harness/real/processes";
@@ -49,7 +49,9 @@ export interface BenchOptions {
     queries: number;
     targets: string[];
     /** Orthanc builds every Orthanc target runs on, side by side (tests/harness/real/orthanc-tiers.ts). */
-    orthancTiers: OrthancTierId[];
+    orthancTiers: BenchTierId[];
+    /** The `custom` tier: an Orthanc binary and the folder holding its plugins (absolute paths). */
+    custom?: { binary: string; pluginDir: string };
     variants: Record<string, VariantSpec>;
     out: string;
 }
@@ -69,6 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         variants: {},
         out: "",
     };
+    const customPaths: { binary?: string; pluginDir?: string } = {};
     for (let i = 0; i < argv.length; i++) {
         const flag = argv[i];
         const next = () => {
@@ -90,7 +93,9 @@ export function parseOptions(argv: string[]): BenchOptions {
         else if (flag === "--series-size") options.seriesSize = count();
         else if (flag === "--queries") options.queries = count();
         else if (flag === "--targets") options.targets = next().split(",");
-        else if (flag === "--orthanc") options.orthancTiers = next().split(",") as OrthancTierId[];
+        else if (flag === "--orthanc") options.orthancTiers = next().split(",") as BenchTierId[];
+        else if (flag === "--orthanc-binary") customPaths.binary = resolve(next());
+        else if (flag === "--plugins") customPaths.pluginDir = resolve(next());
         else if (flag === "--out") options.out = resolve(next());
         else if (flag === "--variant") {
             const spec = next();
@@ -100,8 +105,16 @@ export function parseOptions(argv: string[]): BenchOptions {
         } else throw new Error(`unknown option ${flag}`);
     }
     if (options.associations.some((n) => !Number.isInteger(n) || n < 1)) throw new Error("--associations: positive integers, comma-separated");
-    const unknownTier = options.orthancTiers.find((t) => !ORTHANC_TIER_IDS.includes(t));
-    if (unknownTier !== undefined || options.orthancTiers.length === 0) throw new Error(`--orthanc: comma-separated, of ${ORTHANC_TIER_IDS.join(", ")}`);
+    const known: BenchTierId[] = [...ORTHANC_TIER_IDS, CUSTOM_TIER_ID];
+    const unknownTier = options.orthancTiers.find((t) => !known.includes(t));
+    if (unknownTier !== undefined || options.orthancTiers.length === 0) throw new Error(`--orthanc: comma-separated, of ${known.join(", ")}`);
+    if ((customPaths.binary === undefined) !== (customPaths.pluginDir === undefined)) {
+        throw new Error("--orthanc-binary and --plugins go together: the custom build's Orthanc binary and the folder of its plugins");
+    }
+    if (customPaths.binary !== undefined && customPaths.pluginDir !== undefined) {
+        options.custom = { binary: customPaths.binary, pluginDir: customPaths.pluginDir };
+        if (!options.orthancTiers.includes(CUSTOM_TIER_ID)) options.orthancTiers.push(CUSTOM_TIER_ID);
+    } else if (options.orthancTiers.includes(CUSTOM_TIER_ID)) throw new Error(`--orthanc ${CUSTOM_TIER_ID} needs --orthanc-binary PATH --plugins DIR`);
     options.targets.push(...Object.keys(options.variants).filter((v) => !options.targets.includes(v)));
     return options;
 }
@@ -303,7 +316,8 @@ async function main(argv: string[]): Promise<number> {
         log("generating datasets");
         const data = makeDatasets(join(work, "data"), options);
         const results: TargetResult[] = [];
-        const tiers = options.orthancTiers.map((id) => orthancTier(id));
+        const { custom } = options;
+        const tiers = options.orthancTiers.map((id) => (id === CUSTOM_TIER_ID && custom ? customTier(custom.binary, custom.pluginDir) : orthancTier(id as OrthancTierId)));
         for (const target of selected) {
             if (target.kind === "storescp") {
                 log(`(${target.id}) ${target.label}`);

@@ -16,9 +16,15 @@ import { DEBIAN_ORTHANC_BINARY, DEBIAN_ORTHANC_PLUGIN_DIR, requireBinary, requir
  */
 export type OrthancTierId = "debian12" | "sid";
 export const ORTHANC_TIER_IDS: readonly OrthancTierId[] = ["debian12", "sid"];
+/**
+ * A build given by its paths (`npm run bench -- --orthanc-binary PATH --plugins DIR`), e.g. Orthanc and its plugins
+ * built by hand from their sources; only the bench runs it, never a test.
+ */
+export const CUSTOM_TIER_ID = "custom";
+export type BenchTierId = OrthancTierId | typeof CUSTOM_TIER_ID;
 
 export interface OrthancTier {
-    id: OrthancTierId;
+    id: BenchTierId;
     /** Folder Orthanc runs in: "/" for the machine's own, the debootstrap folder for sid. */
     rootDir: string;
     /** Paths as Orthanc sees them (inside rootDir). */
@@ -111,6 +117,21 @@ export function orthancTier(id: OrthancTierId): OrthancTier {
     }
     resolved.set(id, result);
     return result;
+}
+
+/** The Orthanc version a binary reports: `Orthanc --version` starts with "<its path> <version>", e.g. "/x/Orthanc 1.12.11". */
+export function parseOrthancVersion(output: string): string {
+    const version = /^.*\s(\d+\.\d+\.\d+|mainline)\s*$/.exec(output.split("\n")[0])?.[1];
+    if (!version) throw new Error(`no Orthanc version on the first line of ${JSON.stringify(output.slice(0, 200))}`);
+    return version;
+}
+
+/** A custom build on this machine: the binary and the folder of its plugins, run as the test's own user. */
+export function customTier(binary: string, pluginDir: string): OrthancTier {
+    requireBinary(binary);
+    requireFile(pluginDir);
+    const version = parseOrthancVersion(execFileSync(binary, ["--version"], { encoding: "utf8", timeout: 30_000 }));
+    return { id: CUSTOM_TIER_ID, rootDir: "/", binary, pluginDir, packages: {}, version, title: `Orthanc ${version} (custom build ${binary})` };
 }
 
 /** Host path of a path inside the tier's root. */
