@@ -131,7 +131,7 @@ export function customTier(binary: string, pluginDir: string): OrthancTier {
     requireBinary(binary);
     requireFile(pluginDir);
     const version = parseOrthancVersion(execFileSync(binary, ["--version"], { encoding: "utf8", timeout: 30_000 }));
-    return { id: CUSTOM_TIER_ID, rootDir: "/", binary, pluginDir, packages: {}, version, title: `Orthanc ${version} (custom build ${binary})` };
+    return { id: CUSTOM_TIER_ID, rootDir: "/", binary, pluginDir, packages: {}, version, title: `Orthanc ${version} (custom build)` };
 }
 
 /** Host path of a path inside the tier's root. */
