@@ -62,6 +62,11 @@ export function versionBefore(a: string, b: string): boolean {
     return false;
 }
 
+/** The keys of keysNewerThan that an Orthanc of this version predates, sorted. */
+function keysPredatedBy(version: string): string[] {
+    return keysNewerThan.filter(({ since }) => versionBefore(version, since)).map(({ key }) => key).sort();
+}
+
 const SID_BUILD_SCRIPT = resolve(__dirname, "../../tools/orthanc-sid/build.sh");
 const ORTHANC_PACKAGES = ["orthanc", "orthanc-dicomweb", "orthanc-postgresql", "orthanc-gdcm"];
 const NOBODY = { uid: 65534, gid: 65534, spec: "nobody:nogroup" };
@@ -91,7 +96,7 @@ function tier(id: OrthancTierId, rootDir: string, title: string, runAs?: Orthanc
         packages,
         version,
         title: `Orthanc ${version} (${title})`,
-        droppedKeys: keysNewerThan.filter(({ since }) => versionBefore(version, since)).map(({ key }) => key).sort(),
+        droppedKeys: keysPredatedBy(version),
         runAs,
     };
 }
@@ -131,7 +136,8 @@ export function customTier(binary: string, pluginDir: string): OrthancTier {
     requireBinary(binary);
     requireFile(pluginDir);
     const version = parseOrthancVersion(execFileSync(binary, ["--version"], { encoding: "utf8", timeout: 30_000 }));
-    return { id: CUSTOM_TIER_ID, rootDir: "/", binary, pluginDir, packages: {}, version, title: `Orthanc ${version} (custom build)` };
+    const title = `Orthanc ${version} (custom build)`;
+    return { id: CUSTOM_TIER_ID, rootDir: "/", binary, pluginDir, packages: {}, version, title, droppedKeys: keysPredatedBy(version) };
 }
 
 /** Host path of a path inside the tier's root. */
