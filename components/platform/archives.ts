@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ArchiveKind } from "../config/schema";
 import { Dcm4chee } from "../dcm4chee/dcm4chee";
-import { DCM4CHEE_CERTIFICATES, archivePaths, dcm4cheeComponentName } from "../dcm4chee/paths";
+import { ServerCertificate, serviceHostNames } from "../certificates/plan";
+import { DCM4CHEE_CERTIFICATES, archivePaths, dcm4cheeCertificateHosts, dcm4cheeComponentName } from "../dcm4chee/paths";
 import { OhifDataSourceInput } from "../ohif/app-config";
 import { Orthanc } from "../orthanc/orthanc";
 import { ORTHANC_WEB_PATHS } from "../orthanc/publication";
@@ -30,10 +31,10 @@ export interface ArchiveKindSpec {
     /** Needs the platform's shared PostgreSQL. */
     needsDatabase: boolean;
     /**
-     * How its component serves HTTPS inside the cluster: its Service (named from the platform's name), and whether
-     * with a certificate of its own (id `<kind>-https`) or the DICOM certificate (which then also names the Service).
+     * The certificates its component's in-cluster TLS servers need (names from the platform's name): server
+     * certificates of their own, and the names the DICOM certificate must also carry (a server presenting it).
      */
-    https: { service: (platformName: string) => string; certificate: "own" | "dicom" };
+    certificates(platformName: string, namespace: string): ArchiveCertificates;
     build(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }): SiteArchive;
 }
 
@@ -113,13 +114,37 @@ function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }
     };
 }
 
-/** The id of an archive kind's HTTPS certificate (Certificates' backend certificates). */
+/** What an archive kind asks of the platform's Certificates. */
+export interface ArchiveCertificates {
+    services: ServerCertificate[];
+    dicomServiceHosts: string[];
+}
+
+/** The id of an archive kind's own HTTPS certificate (Certificates' server certificates). */
 export function httpsCertificateId(kind: ArchiveKind): string {
     return `${kind}-https`;
 }
 
 /** The archive kinds a site can hold: the one place that names them. */
 export const ARCHIVE_KINDS: Record<ArchiveKind, ArchiveKindSpec> = {
-    orthanc: { friendlyName: "Orthanc", needsDatabase: true, https: { service: (platform) => `${platform}-orthanc`, certificate: "own" }, build: orthanc },
-    dcm4chee: { friendlyName: "dcm4chee", needsDatabase: false, https: { service: (platform) => `${platform}-dcm4chee`, certificate: "dicom" }, build: dcm4chee },
+    orthanc: {
+        friendlyName: "Orthanc",
+        needsDatabase: true,
+        // Its HTTPS presents a certificate of its own, read from one file with its key.
+        certificates: (platform, namespace) => ({
+            services: [{ id: httpsCertificateId("orthanc"), hosts: serviceHostNames(`${platform}-orthanc`, namespace), bundle: true }],
+            dicomServiceHosts: [],
+        }),
+        build: orthanc,
+    },
+    dcm4chee: {
+        friendlyName: "dcm4chee",
+        needsDatabase: false,
+        // LDAP and its database have their own; Wildfly's HTTPS presents the DICOM certificate (its KEYSTORE).
+        certificates: (platform, namespace) => ({
+            services: dcm4cheeCertificateHosts(dcm4cheeComponentName(platform), namespace),
+            dicomServiceHosts: serviceHostNames(dcm4cheeComponentName(platform), namespace),
+        }),
+        build: dcm4chee,
+    },
 };

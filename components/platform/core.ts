@@ -2,8 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { Certificates } from "../certificates/certificates";
-import { ServerCertificate, serviceHostNames } from "../certificates/plan";
-import { dcm4cheeCertificateHosts, dcm4cheeComponentName } from "../dcm4chee/paths";
+import { serviceHostNames } from "../certificates/plan";
+import type { ArchiveCertificates } from "./archives";
 import { NODE_PORTS } from "../config/platform";
 import { PlatformConfig, PlatformConfigError, isDomain } from "../config/validate";
 import { IsolatedNamespace } from "../namespace/isolated-namespace";
@@ -44,15 +44,11 @@ export interface CoreOptions {
     /** Build the shared PostgreSQL (a site's archive needs it). */
     database: boolean;
     /**
-     * Server certificates of the services that serve HTTPS inside the cluster (the edge verifies them).
+     * What the sites' archives ask of the certificates: server certificates of their in-cluster TLS servers, and
+     * the names the DICOM certificate must also carry.
      * @default none
      */
-    backendCertificates?: ServerCertificate[];
-    /**
-     * In-cluster names whose HTTPS presents the DICOM certificate.
-     * @default none
-     */
-    dicomServiceHosts?: string[];
+    certificates?: ArchiveCertificates;
     /** A provider the program built (EKS, AKS, GKE, ...); undefined: one from the config's context and kubeconfig. */
     provider?: k8s.Provider;
     /**
@@ -98,11 +94,8 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
             modalities: config.modalities,
             receivingModalities: config.modalityAccess.filter((m) => m.destination?.tls).map((m) => m.name),
             webTlsSecret: config.webTlsSecret,
-            services: [
-                ...(config.sites[0].archives.includes("dcm4chee") ? dcm4cheeCertificateHosts(dcm4cheeComponentName(name), config.namespace) : []),
-                ...(options.backendCertificates ?? []),
-            ],
-            dicomServiceHosts: options.dicomServiceHosts ?? [],
+            services: options.certificates?.services ?? [],
+            dicomServiceHosts: options.certificates?.dicomServiceHosts ?? [],
         },
         inApp,
     );

@@ -8,7 +8,7 @@ import { Publication, Publishing, publicationClashes } from "../publish/publishe
 import { ScrapeTarget, renderScrapeTargets } from "../publish/scrape";
 import { PlatformCore, createCore } from "./core";
 import { createEdge, createFlows } from "./edge";
-import { DicomEndpoint, createSite, sitesHttpsCertificates, sitesNeedDatabase } from "./site";
+import { DicomEndpoint, createSite, sitesCertificates, sitesNeedDatabase } from "./site";
 
 export { DicomEndpoint } from "./site";
 export { WEB_USERNAME } from "./core";
@@ -84,7 +84,7 @@ export class Platform extends pulumi.ComponentResource {
 
         const core = createCore(name, config, this, {
             database: sitesNeedDatabase(sites),
-            ...sitesHttpsCertificates(name, config.namespace, sites),
+            certificates: sitesCertificates(name, config.namespace, sites),
             provider: given,
             keptObjectProvider: args.keptObjectProvider,
         });

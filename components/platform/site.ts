@@ -1,11 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ServerCertificate, serviceHostNames } from "../certificates/plan";
 import { ARCHIVES, ArchiveKind } from "../config/schema";
 import { SiteConfig } from "../config/validate";
 import { OhifViewer } from "../ohif/ohif-viewer";
 import { publicUrl } from "../ohif/paths";
 import { Publication } from "../publish/published";
-import { ARCHIVE_KINDS, SiteArchive, httpsCertificateId } from "./archives";
+import { ARCHIVE_KINDS, ArchiveCertificates, SiteArchive } from "./archives";
 import { PlatformCore } from "./core";
 
 /** Where modalities send DICOM. */
@@ -73,19 +72,9 @@ export function sitesNeedDatabase(sites: SiteConfig[]): boolean {
     return sites.some((site) => site.archives.some((kind) => ARCHIVE_KINDS[kind].needsDatabase));
 }
 
-/**
- * The certificates behind the sites' archives' in-cluster HTTPS: server certificates of their own, for their
- * Services' names, and the names the DICOM certificate must also carry.
- */
-export function sitesHttpsCertificates(
-    name: string,
-    namespace: string,
-    sites: SiteConfig[],
-): { backendCertificates: ServerCertificate[]; dicomServiceHosts: string[] } {
+/** The certificates the sites' archives ask of the platform, each archive kind once, in a stable order. */
+export function sitesCertificates(name: string, namespace: string, sites: SiteConfig[]): ArchiveCertificates {
     const kinds = [...new Set(sites.flatMap((site) => site.archives))].sort();
-    const hosts = (kind: ArchiveKind) => serviceHostNames(ARCHIVE_KINDS[kind].https.service(name), namespace);
-    return {
-        backendCertificates: kinds.filter((k) => ARCHIVE_KINDS[k].https.certificate === "own").map((kind) => ({ id: httpsCertificateId(kind), hosts: hosts(kind), bundle: true })),
-        dicomServiceHosts: kinds.filter((k) => ARCHIVE_KINDS[k].https.certificate === "dicom").flatMap(hosts),
-    };
+    const asked = kinds.map((kind) => ARCHIVE_KINDS[kind].certificates(name, namespace));
+    return { services: asked.flatMap((a) => a.services), dicomServiceHosts: asked.flatMap((a) => a.dicomServiceHosts) };
 }
