@@ -68,7 +68,7 @@ function keysPredatedBy(version: string): string[] {
 }
 
 const SID_BUILD_SCRIPT = resolve(__dirname, "../../tools/orthanc-sid/build.sh");
-const ORTHANC_PACKAGES = ["orthanc", "orthanc-dicomweb", "orthanc-postgresql", "orthanc-gdcm"];
+const ORTHANC_PACKAGES = ["orthanc", "orthanc-dicomweb", "orthanc-postgresql", "orthanc-gdcm", "orthanc-webviewer", "orthanc-wsi", "orthanc-neuro"];
 const NOBODY = { uid: 65534, gid: 65534, spec: "nobody:nogroup" };
 
 /** Installed versions of the Orthanc packages in a Debian root (its dpkg status file). */

@@ -15,6 +15,9 @@ packages=(
   orthanc-dicomweb=1.24+dfsg-1+b1
   orthanc-postgresql=5.0+dfsg-7+b2
   orthanc-gdcm=1.8+dfsg-3+b2
+  orthanc-webviewer=2.10+dfsg-3+b2
+  orthanc-wsi=4.0+dfsg-2
+  orthanc-neuro=1.1+dfsg-3+b2
 )
 # Unpinned helpers: the CA bundle HttpsCACertificates names.
 helpers=(ca-certificates)
