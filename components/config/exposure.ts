@@ -7,13 +7,21 @@ export const INTERNAL_LOAD_BALANCERS = ["aws", "azure", "gcp"] as const;
 export interface EdgeExposure {
     /** Client CIDRs the load balancer admits (loadBalancerSourceRanges, web and DICOM); empty admits every address. */
     sourceRanges: string[];
+    /**
+     * The modalities' networks: the only client CIDRs the DICOM-TLS and HL7-TLS entrypoints admit (Traefik
+     * IPAllowList, besides the load balancer's sourceRanges); empty admits those the load balancer admits.
+     */
+    dicomSourceRanges: string[];
     /** "" for a public load balancer, else the cloud whose internal (private address) load balancer to ask for. */
     internal: "" | (typeof INTERNAL_LOAD_BALANCERS)[number];
     /** Extra annotations of the Traefik Service; they win over the internal load balancer's. */
     annotations: Record<string, string>;
 }
 
-export const DEFAULT_EXPOSURE: EdgeExposure = { sourceRanges: [], internal: "", annotations: {} };
+/** What the load balancer Service itself is given (the DICOM allow list is Traefik's, on the TCP routes). */
+export type LoadBalancerExposure = Omit<EdgeExposure, "dicomSourceRanges">;
+
+export const DEFAULT_EXPOSURE: EdgeExposure = { sourceRanges: [], dicomSourceRanges: [], internal: "", annotations: {} };
 
 const QUALIFIED_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -65,23 +73,28 @@ export function readExposure(value: unknown): { exposure?: EdgeExposure; problem
     const key = "pacstack:exposure";
     const show = JSON.stringify;
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        return { problems: [`${key} = ${show(value)}: must be an object with sourceRanges, internal and annotations`] };
+        return { problems: [`${key} = ${show(value)}: must be an object with sourceRanges, dicomSourceRanges, internal and annotations`] };
     }
     const raw = value as Record<string, unknown>;
     const problems: string[] = [];
     for (const field of Object.keys(raw).sort()) {
-        if (!(field in DEFAULT_EXPOSURE)) problems.push(`${key}.${field} = ${show(raw[field])}: unknown field; allowed fields are sourceRanges, internal, annotations`);
+        if (!(field in DEFAULT_EXPOSURE)) problems.push(`${key}.${field} = ${show(raw[field])}: unknown field; allowed fields are sourceRanges, dicomSourceRanges, internal, annotations`);
     }
-    const sourceRanges = raw.sourceRanges ?? DEFAULT_EXPOSURE.sourceRanges;
-    if (!Array.isArray(sourceRanges) || !sourceRanges.every((r) => typeof r === "string")) {
-        problems.push(`${key}.sourceRanges = ${show(sourceRanges)}: must be a list of CIDRs like ["203.0.113.0/24"]`);
-    } else {
-        for (const range of sourceRanges) {
-            const why = cidrProblem(range);
-            if (why) problems.push(`${key}.sourceRanges: ${show(range)} ${why}`);
+    const ranges = (field: "sourceRanges" | "dicomSourceRanges"): unknown => {
+        const list = raw[field] ?? DEFAULT_EXPOSURE[field];
+        if (!Array.isArray(list) || !list.every((r) => typeof r === "string")) {
+            problems.push(`${key}.${field} = ${show(list)}: must be a list of CIDRs like ["203.0.113.0/24"]`);
+            return list;
         }
-        if (new Set(sourceRanges).size !== sourceRanges.length) problems.push(`${key}.sourceRanges = ${show(sourceRanges)}: lists a range twice`);
-    }
+        for (const range of list) {
+            const why = cidrProblem(range);
+            if (why) problems.push(`${key}.${field}: ${show(range)} ${why}`);
+        }
+        if (new Set(list).size !== list.length) problems.push(`${key}.${field} = ${show(list)}: lists a range twice`);
+        return list;
+    };
+    const sourceRanges = ranges("sourceRanges");
+    const dicomSourceRanges = ranges("dicomSourceRanges");
     const internal = raw.internal ?? DEFAULT_EXPOSURE.internal;
     if (internal !== "" && !(INTERNAL_LOAD_BALANCERS as readonly unknown[]).includes(internal)) {
         problems.push(`${key}.internal = ${show(internal)}: must be "" (public) or one of ${INTERNAL_LOAD_BALANCERS.join(", ")}`);
@@ -97,7 +110,7 @@ export function readExposure(value: unknown): { exposure?: EdgeExposure; problem
     }
     if (problems.length > 0) return { problems };
     return {
-        exposure: { sourceRanges: sourceRanges as string[], internal: internal as EdgeExposure["internal"], annotations: annotations as Record<string, string> },
+        exposure: { sourceRanges: sourceRanges as string[], dicomSourceRanges: dicomSourceRanges as string[], internal: internal as EdgeExposure["internal"], annotations: annotations as Record<string, string> },
         problems,
     };
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_TCP_CONNECTIONS_PER_SOURCE } from "../routes/traefik-resources";
+
 /**
  * Every stack setting pacstack reads, with its type, default and meaning. Settings of one service are grouped in one
  * object (`pacstack:orthanc: { replicas: 2 }`), the archives and viewer of a site in `pacstack:sites`. Pulumi.yaml's
@@ -158,6 +160,13 @@ export const LEAF_SETTINGS = {
         default: "docker.io/traefik:v3.7.11",
         description: "Traefik image, pinned by tag or digest.",
     },
+    traefikDicomConnectionsPerSource: {
+        type: "integer",
+        groupedOnly: true,
+        default: DEFAULT_TCP_CONNECTIONS_PER_SOURCE,
+        description:
+            "Open connections one client address may hold on each DICOM-TLS and HL7-TLS port of the edge (Traefik InFlightConn); 1 to 1024. On node ports every client shares the node's address (README: DICOM port abuse).",
+    },
     modalities: {
         type: "array",
         objectItems: true,
@@ -166,9 +175,9 @@ export const LEAF_SETTINGS = {
     },
     exposure: {
         type: "object",
-        default: { sourceRanges: [], internal: "", annotations: {} },
+        default: { sourceRanges: [], dicomSourceRanges: [], internal: "", annotations: {} },
         description:
-            "Cloud only: who reaches the Traefik load balancer. sourceRanges: client CIDRs admitted to web and DICOM (empty: every address); internal: \"\" for a public load balancer or aws, azure, gcp for that cloud's internal one; annotations: extra Service annotations.",
+            "Cloud only: who reaches the Traefik load balancer. sourceRanges: client CIDRs admitted to web and DICOM (empty: every address); dicomSourceRanges: the modalities' networks, the only CIDRs the DICOM-TLS and HL7-TLS ports admit (empty: those of sourceRanges); internal: \"\" for a public load balancer or aws, azure, gcp for that cloud's internal one; annotations: extra Service annotations.",
     },
     network: {
         type: "object",
@@ -257,6 +266,7 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     postgresStorageSize: { group: "postgres", field: "storageSize" },
     traefikChartVersion: { group: "traefik", field: "chartVersion" },
     traefikImage: { group: "traefik", field: "image" },
+    traefikDicomConnectionsPerSource: { group: "traefik", field: "dicomConnectionsPerSource" },
     archives: { group: "sites", field: "archives" },
     defaultArchive: { group: "sites", field: "defaultArchive" },
     viewerPath: { group: "sites", field: "viewerPath" },
@@ -278,7 +288,7 @@ export function leafPath(key: LeafKey, site = 0): string {
 const GROUP_DESCRIPTIONS: Record<string, string> = {
     orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, aeTitle, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds (see the fields below).",
     postgres: "PostgreSQL shared by the archives that need one: chartVersion, image, storageSize.",
-    traefik: "Traefik, the edge: chartVersion, image.",
+    traefik: "Traefik, the edge: chartVersion, image, dicomConnectionsPerSource.",
     viewer: "The OHIF viewer: image.",
     dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",
 };

@@ -86,6 +86,8 @@ export interface PlatformSettings {
         chartVersion?: string;
         /** @default "docker.io/traefik:v3.7.11" */
         image?: string;
+        /** Open connections one client address may hold on each DICOM-TLS and HL7-TLS port; 1 to 1024. @default 16 */
+        dicomConnectionsPerSource?: number;
     };
     viewer?: {
         /** OHIF image; a viewer under a prefix needs one built with PUBLIC_URL=<prefix>/. @default "docker.io/ohif/app:v3.13.2" */
@@ -106,7 +108,7 @@ export interface PlatformSettings {
         databaseSize?: string;
     };
     /** Cloud only: source ranges, internal load balancer and annotations of the edge's load balancer. @default open, public */
-    exposure?: { sourceRanges?: string[]; internal?: "" | "aws" | "azure" | "gcp"; annotations?: Record<string, string> };
+    exposure?: { sourceRanges?: string[]; dicomSourceRanges?: string[]; internal?: "" | "aws" | "azure" | "gcp"; annotations?: Record<string, string> };
     /** The sites (one is supported). @default one site with Orthanc, the viewer at / */
     sites?: {
         /** @default ["orthanc"] */

@@ -54,6 +54,8 @@ export interface PlatformConfig {
         chartVersion: string;
         image: ImageRef;
         resources: ContainerResources;
+        /** Traefik InFlightConn per client address on every TCP entrypoint. */
+        dicomConnectionsPerSource: number;
     };
     modalities: string[];
     /** Every modality with its AE title, rights and destination (components/config/modalities.ts). */
@@ -218,6 +220,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     // Forwarding names peers and modalities: its own problems only when those are valid (else they would repeat).
     problems.push(...parsedPeers.problems, ...(parsedPeers.problems.length + parsedModalities.problems.length === 0 ? parsedForwarding.problems : []));
     check("orthancStableAgeSeconds", () => num("orthancStableAgeSeconds") >= 1 && num("orthancStableAgeSeconds") <= 3600, "must be an integer from 1 to 3600");
+    check("traefikDicomConnectionsPerSource", () => num("traefikDicomConnectionsPerSource") >= 1 && num("traefikDicomConnectionsPerSource") <= 1024, "must be an integer from 1 to 1024");
     check("uploadLimitMiB", () => num("uploadLimitMiB") >= 1 && num("uploadLimitMiB") <= 65536, "must be an integer from 1 to 65536");
     const archives = (values.archives as string[] | undefined) ?? [];
     check(
@@ -322,6 +325,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         traefik: {
             chartVersion: str("traefikChartVersion"),
             image: parseImage(str("traefikImage"))!,
+            dicomConnectionsPerSource: num("traefikDicomConnectionsPerSource"),
             resources: profile.resources.traefik,
         },
         modalities: modalityAccess.map((m) => m.name),

@@ -4,7 +4,7 @@ import { createNetworkPolicies } from "../kube/resources";
 import { renderEdgePolicies } from "../publish/network";
 import { Publication, Workload } from "../publish/published";
 import { renderRouteTable } from "./table";
-import { EdgeInput, renderIngressRoute, renderMiddlewares, renderServersTransports, renderTcpRoutes } from "./traefik-resources";
+import { DEFAULT_TCP_CONNECTIONS_PER_SOURCE, EdgeInput, TcpLimits, renderIngressRoute, renderMiddlewares, renderServersTransports, renderTcpMiddlewares, renderTcpRoutes } from "./traefik-resources";
 
 export interface RoutesArgs {
     /** Namespace of the routes (Traefik reads it, see TraefikArgs.routeNamespaces). */
@@ -21,6 +21,11 @@ export interface RoutesArgs {
     uploadLimitMiB: number;
     /** htpasswd line(s) of the web user (bcrypt), stored in a Secret that every router's basicAuth reads. */
     webUsers: pulumi.Input<string>;
+    /**
+     * Limits of the raw TCP (DICOM-TLS, HL7-TLS) routes.
+     * @default DEFAULT_TCP_CONNECTIONS_PER_SOURCE (16) connections per client address, every address admitted
+     */
+    tcp?: Partial<TcpLimits>;
 }
 
 /**
@@ -48,6 +53,7 @@ export class Routes extends pulumi.ComponentResource {
             tlsSecretName: args.tlsSecretName,
             uploadLimitMiB: args.uploadLimitMiB,
             authSecretName,
+            tcp: { connectionsPerSource: args.tcp?.connectionsPerSource ?? DEFAULT_TCP_CONNECTIONS_PER_SOURCE, sourceRanges: args.tcp?.sourceRanges ?? [] },
         });
         const table = renderRouteTable(args.publications);
         const render = (input: EdgeInput) => [
@@ -55,6 +61,7 @@ export class Routes extends pulumi.ComponentResource {
             ...renderServersTransports(input, table),
             renderIngressRoute(input, table),
             ...renderTcpRoutes(input, table),
+            ...renderTcpMiddlewares(input, table),
         ];
         // Names and kinds never depend on the domain; the specs (Host rules) are rendered once it is known.
         const specs = pulumi.output(args.domain).apply((domain) => render(edge(domain)).map((doc) => doc.spec));

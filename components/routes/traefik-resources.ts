@@ -14,6 +14,21 @@ export interface EdgeInput {
     uploadLimitMiB: number;
     /** Secret (in `namespace`) whose `users` key holds the web user's htpasswd line. */
     authSecretName: string;
+    /** Limits of the raw TCP (DICOM-TLS, HL7-TLS) routes. */
+    tcp: TcpLimits;
+}
+
+/**
+ * Connections one client address may hold on a TCP route unless configured otherwise: above a modality's usual
+ * parallel associations (storescu and most modalities use one to four), far below what exhausts the archive.
+ */
+export const DEFAULT_TCP_CONNECTIONS_PER_SOURCE = 16;
+
+export interface TcpLimits {
+    /** Connections one client address may hold open on each TCP route (InFlightConn). */
+    connectionsPerSource: number;
+    /** Client CIDRs the TCP routes admit (IPAllowList); empty admits every address that reaches Traefik. */
+    sourceRanges: string[];
 }
 
 /** A Traefik custom resource as pacstack renders it. */
@@ -39,6 +54,9 @@ export function middlewareNames(name: string) {
         redirect: (redirect: Redirect) => `${name}-redirect-${redirect.name}`,
         /** How the edge reaches one HTTPS backend Service. */
         serversTransport: (service: string) => `${name}-to-${service}`,
+        /** MiddlewareTCPs of every raw TCP route. */
+        tcpConnectionLimit: `${name}-tcp-connections-per-source`,
+        tcpAllowList: `${name}-tcp-source-ranges`,
     };
 }
 
@@ -246,15 +264,34 @@ export function renderIngressRoute(input: EdgeInput, table: RouteTable) {
     };
 }
 
-/** Raw TCP routes: HostSNI(`*`) because modalities send no SNI; TLS is terminated by the backend. */
-export function renderTcpRoutes(input: Pick<EdgeInput, "name" | "namespace">, table: RouteTable) {
+/**
+ * Raw TCP routes: TLS passthrough, so Traefik reads each client's ClientHello (within the entrypoint's read timeout)
+ * before it opens a connection to the backend, and TLS is still terminated by the backend. HostSNI(`*`) because
+ * modalities send no SNI. Each route caps the connections of one client address and, when configured, admits only
+ * the modalities' networks.
+ */
+export function renderTcpRoutes(input: Pick<EdgeInput, "name" | "namespace" | "tcp">, table: RouteTable) {
+    const names = middlewareNames(input.name);
+    const middlewares = [names.tcpConnectionLimit, ...(input.tcp.sourceRanges.length > 0 ? [names.tcpAllowList] : [])].map((name) => ({ name }));
     return table.tcp.map((route) => ({
         apiVersion: API_VERSION,
         kind: "IngressRouteTCP",
         metadata: { name: `${input.name}-${route.name}`, namespace: input.namespace },
         spec: {
             entryPoints: [route.entryPoint],
-            routes: [{ match: "HostSNI(`*`)", services: [{ name: route.service.name, port: route.service.port }] }],
+            routes: [{ match: "HostSNI(`*`)", middlewares, services: [{ name: route.service.name, port: route.service.port }] }],
+            tls: { passthrough: true },
         },
     }));
+}
+
+/** The MiddlewareTCPs the TCP routes name (none without TCP routes). */
+export function renderTcpMiddlewares(input: Pick<EdgeInput, "name" | "namespace" | "tcp">, table: RouteTable): TraefikDoc[] {
+    if (table.tcp.length === 0) return [];
+    const names = middlewareNames(input.name);
+    const doc = (name: string, spec: Record<string, unknown>): TraefikDoc => ({ apiVersion: API_VERSION, kind: "MiddlewareTCP", metadata: { name, namespace: input.namespace }, spec });
+    return [
+        doc(names.tcpConnectionLimit, { inFlightConn: { amount: input.tcp.connectionsPerSource } }),
+        ...(input.tcp.sourceRanges.length > 0 ? [doc(names.tcpAllowList, { ipAllowList: { sourceRange: input.tcp.sourceRanges } })] : []),
+    ];
 }

@@ -4,7 +4,7 @@ import { ContainerResources } from "../config/platform";
 import { ImageRef } from "../config/image";
 import { allowFromAnywhere, allowFromNamespace, allowKubernetesApi, ApiServerPeers } from "../kube/network-policy";
 import { createNetworkPolicies } from "../kube/resources";
-import { EdgeExposure } from "../config/exposure";
+import { EdgeExposure, LoadBalancerExposure } from "../config/exposure";
 import { METRICS_PORT, TRAEFIK_CHART, TRAEFIK_REPOSITORY, TcpEntryPoint, entrypointPorts, renderDefaultTlsOption, renderTraefikValues } from "./values";
 
 export interface TraefikArgs {
@@ -55,7 +55,7 @@ export class Traefik extends pulumi.ComponentResource {
         this.namespace = args.namespace;
         const parent = { parent: this };
         const tcpEntryPoints = args.tcpEntryPoints ?? [];
-        const exposure: EdgeExposure = {
+        const exposure: LoadBalancerExposure = {
             sourceRanges: args.exposure?.sourceRanges ?? [],
             internal: args.exposure?.internal ?? "",
             annotations: args.exposure?.annotations ?? {},

@@ -1,5 +1,5 @@
 import { ContainerResources, NODE_PORTS } from "../config/platform";
-import { EdgeExposure, INTERNAL_LOAD_BALANCERS } from "../config/exposure";
+import { INTERNAL_LOAD_BALANCERS, LoadBalancerExposure } from "../config/exposure";
 import { ImageRef } from "../config/image";
 import { restrictedContainerSecurityContext } from "../kube/security";
 
@@ -11,6 +11,14 @@ export const WEB_ENTRYPOINT = "websecure";
 export const TRAEFIK_UID = 65532;
 /** Port of the chart's `metrics` entrypoint (Prometheus, on by default in chart 41.x; static-config.test.ts checks it). */
 export const METRICS_PORT = 9100;
+/**
+ * How long a TCP entrypoint waits for a client's TLS ClientHello before closing the connection. Traefik reads the
+ * ClientHello (TLS passthrough routes) before it connects to the backend, so an idle or trickling connection is
+ * held here and never reaches the archive's DICOM listener, which would wait a minute for it with every other
+ * association blocked. Modalities send their ClientHello as soon as they connect. After the ClientHello Traefik
+ * lifts the deadline, so long associations are not cut.
+ */
+export const TCP_CLIENT_HELLO_TIMEOUT = "5s";
 
 export interface TraefikValuesInput {
     image: ImageRef;
@@ -24,7 +32,7 @@ export interface TraefikValuesInput {
     /** Raw TCP entrypoints the platform's components publish (DICOM-TLS passed through): one per deployed archive. */
     tcpEntryPoints: TcpEntryPoint[];
     /** Who may reach the Service and how clouds expose it. */
-    exposure: EdgeExposure;
+    exposure: LoadBalancerExposure;
 }
 
 /** A raw TCP entrypoint: its name, the port Traefik listens on and the load balancer exposes, its node port. */
@@ -101,7 +109,16 @@ export function renderTraefikValues(input: TraefikValuesInput): Record<string, u
         },
         ports: {
             ...Object.fromEntries(
-                input.tcpEntryPoints.map((e) => [e.entryPoint, { expose: { default: true }, port: e.port, protocol: "TCP", ...exposed(e.port, e.nodePort) }]),
+                input.tcpEntryPoints.map((e) => [
+                    e.entryPoint,
+                    {
+                        expose: { default: true },
+                        port: e.port,
+                        protocol: "TCP",
+                        transport: { respondingTimeouts: { readTimeout: TCP_CLIENT_HELLO_TIMEOUT } },
+                        ...exposed(e.port, e.nodePort),
+                    },
+                ]),
             ),
             web: {
                 http: { redirections: { entryPoint: { permanent: true, scheme: "https", to: WEB_ENTRYPOINT } } },

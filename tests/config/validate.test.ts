@@ -80,6 +80,12 @@ describe("config: validatePlatformConfig", () => {
     it("rejects a malformed size", () => rejects({ ...valid, orthancStorageSize: "20GB" }, "orthancStorageSize", '"20GB"', /like 20Gi/));
     it("rejects an inexact chart version", () => rejects({ ...valid, postgresChartVersion: "16.x" }, "postgresChartVersion", '"16.x"', /exact chart version/));
     it("rejects an upload limit out of range", () => rejects({ ...valid, uploadLimitMiB: 0 }, "uploadLimitMiB", "0", /from 1 to 65536/));
+    it("caps DICOM connections per client address at 16 unless set, from 1 to 1024", () => {
+        assert.equal(validatePlatformConfig(valid).traefik.dicomConnectionsPerSource, 16);
+        assert.equal(validatePlatformConfig({ ...valid, traefik: { dicomConnectionsPerSource: 4 } }).traefik.dicomConnectionsPerSource, 4);
+        rejects({ ...valid, traefik: { dicomConnectionsPerSource: 0 } }, "traefik.dicomConnectionsPerSource", "0", /from 1 to 1024/);
+        rejects({ ...valid, traefik: { dicomConnectionsPerSource: 5000 } }, "traefik.dicomConnectionsPerSource", "5000", /from 1 to 1024/);
+    });
     it("rejects replicas > 1 without a ReadWriteMany storage class", () =>
         rejects({ ...valid, orthancReplicas: 2 }, "orthancReplicas", "2", /orthancSharedStorageClass must name a ReadWriteMany storage class/));
 
@@ -147,13 +153,13 @@ describe("config: pacstack:exposure (the cloud load balancer's reach)", () => {
     const exposure = (value: unknown) => ({ ...cloud, exposure: value });
 
     it("defaults to a public load balancer open to every address", () => {
-        assert.deepEqual(validatePlatformConfig(cloud).exposure, { sourceRanges: [], internal: "", annotations: {} });
-        assert.deepEqual(validatePlatformConfig(valid).exposure, { sourceRanges: [], internal: "", annotations: {} });
+        assert.deepEqual(validatePlatformConfig(cloud).exposure, { sourceRanges: [], dicomSourceRanges: [], internal: "", annotations: {} });
+        assert.deepEqual(validatePlatformConfig(valid).exposure, { sourceRanges: [], dicomSourceRanges: [], internal: "", annotations: {} });
     });
 
     it("reads the object as Pulumi passes it (JSON) and fills the fields left out", () => {
         const config = validatePlatformConfig(exposure('{"sourceRanges":["203.0.113.0/24","2001:db8::/32","10.1.2.3/32"],"internal":"azure"}'));
-        assert.deepEqual(config.exposure, { sourceRanges: ["203.0.113.0/24", "2001:db8::/32", "10.1.2.3/32"], internal: "azure", annotations: {} });
+        assert.deepEqual(config.exposure, { sourceRanges: ["203.0.113.0/24", "2001:db8::/32", "10.1.2.3/32"], dicomSourceRanges: [], internal: "azure", annotations: {} });
         const annotations = { "service.beta.kubernetes.io/aws-load-balancer-type": "nlb", owner: "imaging" };
         assert.deepEqual(validatePlatformConfig(exposure({ annotations })).exposure.annotations, annotations);
     });
@@ -168,7 +174,11 @@ describe("config: pacstack:exposure (the cloud load balancer's reach)", () => {
     it("rejects an unknown cloud", () => rejects(exposure({ internal: "ibm" }), "exposure.internal", '"ibm"', /one of aws, azure, gcp/));
     it("rejects a malformed annotation name", () => rejects(exposure({ annotations: { "bad key!": "x" } }), "exposure.annotations", "bad key!", /annotation name/));
     it("rejects an annotation value that is not a string", () => rejects(exposure({ annotations: { owner: 3 } }), "exposure.annotations.owner", "3", /must be a string/));
-    it("rejects an unknown field", () => rejects(exposure({ sourceRange: ["10.0.0.0/8"] }), "exposure.sourceRange", "10.0.0.0/8", /allowed fields are sourceRanges, internal, annotations/));
+    it("rejects an unknown field", () => rejects(exposure({ sourceRange: ["10.0.0.0/8"] }), "exposure.sourceRange", "10.0.0.0/8", /allowed fields are sourceRanges, dicomSourceRanges, internal, annotations/));
+    it("reads the modalities' networks, the only ranges the DICOM and HL7 ports admit", () =>
+        assert.deepEqual(validatePlatformConfig(exposure({ dicomSourceRanges: ["10.20.0.0/16"] })).exposure.dicomSourceRanges, ["10.20.0.0/16"]));
+    it("rejects a malformed modality network", () => rejects(exposure({ dicomSourceRanges: ["10.20.0.1/16"] }), "exposure.dicomSourceRanges", "10.20.0.1/16", /host bits set beyond \/16/));
+    it("rejects modality networks that are not a list", () => rejects(exposure({ dicomSourceRanges: "10.20.0.0/16" }), "exposure.dicomSourceRanges", "10.20.0.0/16", /must be a list of CIDRs/));
     it("rejects exposure settings on node-port platforms, where no load balancer exists", () =>
         rejects({ ...valid, exposure: { sourceRanges: ["10.0.0.0/8"] } }, "exposure", "10.0.0.0/8", /cloud load balancer only; platform minikube exposes node ports/));
 });

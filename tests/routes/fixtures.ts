@@ -11,6 +11,7 @@ export const EDGE = {
     tlsSecretName: "pacstack-web-tls",
     uploadLimitMiB: 2048,
     authSecretName: "pacstack-routes-web-users",
+    tcp: { connectionsPerSource: 16, sourceRanges: [] as string[] },
 };
 
 /** What the default stack's components publish, from their own publication functions. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { renderRouteTable } from "../../components/routes/table";
-import { renderIngressRoute, renderMiddlewares, renderServersTransports, renderTcpRoutes } from "../../components/routes/traefik-resources";
+import { renderIngressRoute, renderMiddlewares, renderServersTransports, renderTcpMiddlewares, renderTcpRoutes } from "../../components/routes/traefik-resources";
 import { EDGE, PUBLISHED } from "./fixtures";
 
 const table = renderRouteTable([PUBLISHED.orthanc]);
@@ -16,10 +16,35 @@ describe("routes: route table and Traefik resources", () => {
         );
     });
 
-    it("forwards the DICOM entrypoint to Orthanc's DICOM port with HostSNI(*) and no TLS section", () => {
+    it("passes the DICOM entrypoint's TLS through to Orthanc's DICOM port (HostSNI(*)), capped per client address", () => {
         const [tcp] = renderTcpRoutes(EDGE, table);
-        assert.deepEqual(tcp.spec, { entryPoints: ["dicom"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "pacstack-orthanc", port: 4242 }] }] });
-        assert.equal("tls" in tcp.spec, false);
+        assert.deepEqual(tcp.spec, {
+            entryPoints: ["dicom"],
+            routes: [{ match: "HostSNI(`*`)", middlewares: [{ name: "pacstack-routes-tcp-connections-per-source" }], services: [{ name: "pacstack-orthanc", port: 4242 }] }],
+            tls: { passthrough: true },
+        });
+        assert.deepEqual(renderTcpMiddlewares(EDGE, table), [
+            {
+                apiVersion: "traefik.io/v1alpha1",
+                kind: "MiddlewareTCP",
+                metadata: { name: "pacstack-routes-tcp-connections-per-source", namespace: "pacstack" },
+                spec: { inFlightConn: { amount: 16 } },
+            },
+        ]);
+    });
+
+    it("admits only the modalities' networks on every TCP route when source ranges are given", () => {
+        const edge = { ...EDGE, tcp: { connectionsPerSource: 4, sourceRanges: ["10.20.0.0/16", "2001:db8::/32"] } };
+        const both = renderRouteTable([PUBLISHED.orthanc, PUBLISHED.dcm4chee]);
+        const routes = renderTcpRoutes(edge, both);
+        assert.equal(routes.length, 3, "Orthanc's DICOM, dcm4chee's DICOM and HL7");
+        for (const route of routes) {
+            assert.deepEqual(route.spec.routes[0].middlewares, [{ name: "pacstack-routes-tcp-connections-per-source" }, { name: "pacstack-routes-tcp-source-ranges" }]);
+            assert.deepEqual(route.spec.tls, { passthrough: true });
+        }
+        const middlewares = renderTcpMiddlewares(edge, both);
+        assert.deepEqual(middlewares.map((m) => m.spec), [{ inFlightConn: { amount: 4 } }, { ipAllowList: { sourceRange: ["10.20.0.0/16", "2001:db8::/32"] } }]);
+        assert.deepEqual(renderTcpMiddlewares(edge, renderRouteTable([PUBLISHED.viewer()])), [], "no TCP route, no MiddlewareTCP");
     });
 
     it("reaches Orthanc over HTTPS, verified by a ServersTransport trusting only the pacstack CA for the Service's name", () => {

@@ -32,6 +32,7 @@ describe("traefik: static configuration the chart derives from pacstack's values
             "--providers.kubernetescrd.allowEmptyServices=true",
             "--providers.kubernetescrd.disableClusterScopeResources=true",
             "--providers.kubernetescrd.namespaces=pacstack-ingress,pacstack",
+            "--entryPoints.dicom.transport.respondingTimeouts.readTimeout=5s",
             "--entryPoints.web.http.redirections.entryPoint.to=:30443",
             "--entryPoints.web.http.redirections.entryPoint.scheme=https",
             "--entryPoints.web.http.redirections.entryPoint.permanent=true",
@@ -54,7 +55,7 @@ describe("traefik: static configuration the chart derives from pacstack's values
     });
 
     it("listens for DICOM only for the deployed archives", () => {
-        const addresses = (dicom: { orthanc: boolean; dcm4chee: boolean }) => args({ tcpEntryPoints: archiveEntryPoints(dicom) }).filter((a) => /^--entryPoints\.dicom/.test(a));
+        const addresses = (dicom: { orthanc: boolean; dcm4chee: boolean }) => args({ tcpEntryPoints: archiveEntryPoints(dicom) }).filter((a) => /^--entryPoints\.dicom[-a-z0-9]*\.address/.test(a));
         assert.deepEqual(addresses({ orthanc: false, dcm4chee: true }), ["--entryPoints.dicom-dcm4chee.address=:11113/tcp"]);
         assert.deepEqual(addresses({ orthanc: true, dcm4chee: true }), ["--entryPoints.dicom.address=:11112/tcp", "--entryPoints.dicom-dcm4chee.address=:11113/tcp"]);
     });

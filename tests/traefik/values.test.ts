@@ -43,9 +43,10 @@ describe("traefik: chart values renderer", () => {
         assert.equal(values.ports.websecure.transport.respondingTimeouts.readTimeout, UPLOAD_READ_TIMEOUT);
     });
 
-    it("adds a raw TCP entrypoint for DICOM on 11112", () => {
-        assert.deepEqual(cloud().ports.dicom, { expose: { default: true }, exposedPort: 11112, port: 11112, protocol: "TCP" });
-        assert.deepEqual(values.ports.dicom, { expose: { default: true }, exposedPort: NODE_PORTS.dicom, nodePort: NODE_PORTS.dicom, port: 11112, protocol: "TCP" });
+    it("adds a raw TCP entrypoint for DICOM on 11112 that waits 5 s for a client's TLS ClientHello", () => {
+        const helloWait = { transport: { respondingTimeouts: { readTimeout: "5s" } } };
+        assert.deepEqual(cloud().ports.dicom, { expose: { default: true }, exposedPort: 11112, port: 11112, protocol: "TCP", ...helloWait });
+        assert.deepEqual(values.ports.dicom, { expose: { default: true }, exposedPort: NODE_PORTS.dicom, nodePort: NODE_PORTS.dicom, port: 11112, protocol: "TCP", ...helloWait });
     });
 
     it("uses fixed node ports on minikube/MicroK8s and a LoadBalancer on cloud", () => {
@@ -110,6 +111,7 @@ describe("traefik: one DICOM-TLS entrypoint per deployed archive", () => {
             nodePort: NODE_PORTS.dicomDcm4chee,
             port: DCM4CHEE_DICOM_PORT,
             protocol: "TCP",
+            transport: { respondingTimeouts: { readTimeout: "5s" } },
         });
         assert.equal(cloud({ tcpEntryPoints: archiveEntryPoints(dicom) }).ports["dicom-dcm4chee"].exposedPort, 11113);
         assert.deepEqual(entrypointPorts(archiveEntryPoints(dicom)), [8000, 8443, 11112, 11113]);

@@ -24,7 +24,7 @@ import { installCrds, traefikCrds } from "../kube/crds";
 import { pinnedTools } from "../kube/tools";
 import { renderTraefikNamespacedRbac, traefikServiceAccount } from "../kube/traefik-rbac";
 import { PlanResult, planStack } from "../plan-runner";
-import { orthancTier } from "../real/orthanc-tiers";
+import { OrthancTierId, orthancTier, tierWorkDir } from "../real/orthanc-tiers";
 import { OrthancServer, startHttpsFront, startOrthanc } from "../real/orthanc";
 import { KeyPair, TestPki, createTestPki, issueServerFor } from "../real/pki";
 import { startIdentityBackend } from "./identity";
@@ -47,6 +47,8 @@ export interface EdgeOptions {
      * @default true
      */
     backends?: boolean;
+    /** The Orthanc build behind the edge. @default "debian12" */
+    orthancTier?: OrthancTierId;
 }
 
 export interface EdgeStack extends EdgeTarget {
@@ -109,7 +111,11 @@ async function startBackends(
     production: Record<string, unknown>,
     publicAuthority: string,
     orthancHttps: KeyPair,
+    tierId: OrthancTierId,
 ) {
+    const tier = orthancTier(tierId);
+    // A chrooted tier's Orthanc reaches only folders inside its root.
+    const pods = tierWorkDir(tier, "pacstack-edge-pod-");
     const [pgPort, httpPort, dicomPort] = [await freePort(), await freePort(), await freePort()];
     const postgres = await startPostgres({ dir: join(work, "postgres"), port: pgPort, tls: { cert: pki.server.cert, key: pki.server.key } });
     try {
@@ -117,7 +123,7 @@ async function startBackends(
         const orthanc = await startOrthanc({
             production,
             credentials: renderOrthancCredentials({ admin: randomBytes(16).toString("hex"), [user.username]: user.password }),
-            target: { root: join(work, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, tier: orthancTier("debian12"), publicAuthority },
+            target: { root: join(pods, "pod"), httpPort, dicomPort, database: { host: "127.0.0.1", port: pgPort }, tier, publicAuthority },
             tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, caPem: pki.ca.certPem },
             https: { certPem: orthancHttps.certPem, keyPem: orthancHttps.keyPem, caPem: pki.ca.certPem },
             dbPassword,
@@ -132,9 +138,10 @@ async function startBackends(
             defaultDataSource: "orthanc",
         });
         const viewer = await startStaticViewer(ensureOhifDist(), appConfig);
-        return { postgres, orthanc, viewer, https, orthancPorts: { https: https.port, dicom: dicomPort } };
+        return { postgres, orthanc, viewer, https, pods, orthancPorts: { https: https.port, dicom: dicomPort } };
     } catch (error) {
         await postgres.stop();
+        rmSync(pods, { recursive: true, force: true });
         throw error;
     }
 }
@@ -163,6 +170,7 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
         await backends?.https.process.stop(5_000);
         await backends?.orthanc.stop();
         await backends?.postgres.stop();
+        if (backends) rmSync(backends.pods, { recursive: true, force: true });
         await api?.stop();
         await stopAllProcesses();
         rmSync(work, { recursive: true, force: true });
@@ -193,7 +201,7 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
             const orthancHttps = orthancService && backendCertificates.get(orthancService.metadata.name);
             if (!orthancService || !orthancHttps) throw new Error("backends need Orthanc, over HTTPS, in the plan");
             plannedOrthancConfig = plannedOrthancConfigOf(plan, orthancService.metadata.name);
-            backends = await startBackends(work, pki, user, plannedOrthancConfig, `${domain}:${websecurePort}`, orthancHttps);
+            backends = await startBackends(work, pki, user, plannedOrthancConfig, `${domain}:${websecurePort}`, orthancHttps, options.orthancTier ?? "debian12");
         }
 
         // The API server with what Traefik reads, as rendered; Secrets filled with the test's certificates and users.

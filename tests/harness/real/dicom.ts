@@ -76,7 +76,10 @@ export function associationArgs(a: Association): string[] {
 
 /** C-ECHO with dcmtk's echoscu. */
 export function echo(a: Association): Promise<ToolResult> {
-    return runTool(requireBinary("echoscu"), [...associationArgs(a), "127.0.0.1", String(a.port)], { env: DCMTK_ENV() });
+    // dcmtk's timeouts do not cover the TLS handshake: a listener that never answers it is given up on after twice
+    // the association's timeout (or the tools' default).
+    const timeoutMs = a.timeoutSeconds === undefined ? undefined : 2_000 * a.timeoutSeconds;
+    return runTool(requireBinary("echoscu"), [...associationArgs(a), "127.0.0.1", String(a.port)], { env: DCMTK_ENV(), timeoutMs });
 }
 
 /** C-STORE with dcmtk's storescu. */
