@@ -45,14 +45,15 @@ describe("dcm4chee for hospital integration: HL7 over TLS at the edge, LDAP and 
 
     it("publishes HL7 (MLLP over TLS) on its own entrypoint, passed through to the archive's HL7-TLS receiver", () => {
         const tcp = inputs(one(both, K.tcpRoute, "pacstack-routes-dcm4chee-hl7-ingressroutetcp"));
-        // No tls block: Traefik passes the TLS session through, the archive terminates it with its own certificate.
-        assert.deepEqual(tcp.spec, { entryPoints: ["hl7-dcm4chee"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "pacstack-dcm4chee", port: 12575 }] }] });
+        // TLS passthrough: Traefik reads the ClientHello and passes the session on; the archive terminates it with its own certificate.
+        assert.deepEqual(tcp.spec, { entryPoints: ["hl7-dcm4chee"], routes: [{ match: "HostSNI(`*`)", middlewares: [{ name: "pacstack-routes-tcp-connections-per-source" }], services: [{ name: "pacstack-dcm4chee", port: 12575 }] }], tls: { passthrough: true } });
         assert.deepEqual(inputs(one(only, K.release, "pacstack-traefik")).values.ports["hl7-dcm4chee"], {
             expose: { default: true },
             exposedPort: 32575,
             nodePort: 32575,
             port: 12575,
             protocol: "TCP",
+            transport: { respondingTimeouts: { readTimeout: "5s" } },
         });
         assert.equal(inputs(one(both, K.release, "pacstack-traefik")).values.ports["hl7-dcm4chee"].exposedPort, 12575);
         const archive = pod(only, "pacstack-dcm4chee").containers[0];

@@ -139,9 +139,13 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
         const forward = inputs(one(both, K.middleware, "pacstack-routes-web-auth-forward-middleware"));
         assert.equal(forward.spec.basicAuth.removeHeader, false);
         const tcp = inputs(one(both, K.tcpRoute, "pacstack-routes-dcm4chee-dicom-ingressroutetcp"));
-        assert.deepEqual(tcp.spec, { entryPoints: ["dicom-dcm4chee"], routes: [{ match: "HostSNI(`*`)", services: [{ name: "pacstack-dcm4chee", port: 2762 }] }] });
+        assert.deepEqual(tcp.spec, {
+            entryPoints: ["dicom-dcm4chee"],
+            routes: [{ match: "HostSNI(`*`)", middlewares: [{ name: "pacstack-routes-tcp-connections-per-source" }], services: [{ name: "pacstack-dcm4chee", port: 2762 }] }],
+            tls: { passthrough: true },
+        });
         const traefik = inputs(one(only, K.release, "pacstack-traefik")).values.ports["dicom-dcm4chee"];
-        assert.deepEqual(traefik, { expose: { default: true }, exposedPort: 31113, nodePort: 31113, port: 11113, protocol: "TCP" });
+        assert.deepEqual(traefik, { expose: { default: true }, exposedPort: 31113, nodePort: 31113, port: 11113, protocol: "TCP", transport: { respondingTimeouts: { readTimeout: "5s" } } });
         assert.equal(inputs(one(both, K.release, "pacstack-traefik")).values.ports["dicom-dcm4chee"].exposedPort, 11113);
     });
 

@@ -10,6 +10,7 @@ import { basicAuthorization } from "../harness/real/http";
 import { EdgeStack, TEST_UPLOAD_LIMIT_MIB, startEdgeStack } from "../harness/edge/stack";
 import { listeningPorts } from "../harness/edge/traefik";
 import { DicomSample, echo, freshCtSample, store } from "../harness/real/dicom";
+import { clientHelloBytes } from "../harness/real/dicom-clients";
 import { issueServerFor } from "../harness/real/pki";
 import { waitFor } from "../harness/real/processes";
 import { startStunnel } from "../harness/real/stunnel";
@@ -219,20 +220,30 @@ describe("edge: the real Traefik reads the rendered routes from a real API serve
     });
 
     it("passes HL7 (MLLP over TLS) through to dcm4chee's HL7-TLS port untouched: Traefik terminates nothing there", async function () {
-        // dcm4chee cannot run here; its Service's ports lead to the loopback backend that names itself over HTTP.
-        // Plain bytes sent to the HL7 entrypoint reach it unchanged (a TLS-terminating router would refuse them), so
-        // the archive's own TLS endpoint is what a sender's TLS session meets.
-        const answer = await new Promise<string>((resolve, reject) => {
-            const socket = connect(stack.traefik.ports["hl7-dcm4chee"], "127.0.0.1", () => socket.write("GET / HTTP/1.1\r\nHost: hl7\r\nConnection: close\r\n\r\n"));
+        // dcm4chee cannot run here; its Service's ports lead to the loopback backend, an HTTP server. A TLS ClientHello
+        // sent to the HL7 entrypoint reaches it unchanged (it answers the bytes with HTTP's 400; a TLS-terminating
+        // router would have answered with its own ServerHello), so the archive's own TLS endpoint is what a sender's
+        // TLS session meets. Plain bytes are no TLS session and never reach the archive.
+        const hl7 = stack.traefik.ports["hl7-dcm4chee"];
+        const answer = await exchange(hl7, await clientHelloBytes());
+        assert.match(answer, /^HTTP\/1\.1 400 /);
+        // Plain bytes: Traefik's own 404 (its HTTP handler of the entrypoint), never the archive's answer.
+        const plain = await exchange(hl7, Buffer.from("GET / HTTP/1.1\r\nHost: hl7\r\nConnection: close\r\n\r\n"));
+        assert.match(plain, /^HTTP\/1\.1 404 /);
+        assert.doesNotMatch(plain, /X-Pacstack-Test-Service/i, "plain bytes reached the archive through the HL7 entrypoint");
+    });
+
+    /** Bytes sent to a TCP port; what came back before the connection closed. */
+    function exchange(port: number, bytes: Buffer): Promise<string> {
+        return new Promise<string>((resolve, reject) => {
+            const socket = connect(port, "127.0.0.1", () => socket.write(bytes));
             const chunks: Buffer[] = [];
             socket.on("data", (c: Buffer) => chunks.push(c));
             socket.once("end", () => resolve(Buffer.concat(chunks).toString()));
             socket.once("error", reject);
-            socket.setTimeout(10_000, () => socket.destroy(new Error("no answer through the HL7 entrypoint")));
+            socket.setTimeout(20_000, () => socket.destroy(new Error("no answer through the HL7 entrypoint")));
         });
-        assert.match(answer, /^HTTP\/1\.1 200 /);
-        assert.match(answer, /\r\nX-Pacstack-Test-Service: pacstack-dcm4chee\r\n/);
-    });
+    }
 
     it("reaches Orthanc over HTTPS and accepts only a pacstack certificate for Orthanc's Service name (ServersTransport)", async function () {
         const slice = stack.applied.find((o) => o.kind === "EndpointSlice" && o.metadata.labels?.["kubernetes.io/service-name"] === "pacstack-orthanc")!;
