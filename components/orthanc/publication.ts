@@ -7,6 +7,8 @@ import { ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT } from "./config";
 export const ORTHANC_WEB_PATHS = { ui: "/orthanc/", dicomWeb: "/dicom-web", wadoUri: "/orthanc/wado" } as const;
 /** The edge's DICOM-TLS entrypoint for Orthanc: the DICOM port 11112 (node port 31112). */
 export const ORTHANC_DICOM_ENTRYPOINT = { entryPoint: "dicom", port: 11112, nodePort: NODE_PORTS.dicom } as const;
+/** The browser pages under /orthanc: its root (which redirects to Explorer 2) and the two Explorers. */
+export const ORTHANC_PAGE_PATHS = ["/", "/ui/app/", "/app/"];
 /** Orthanc's Prometheus endpoint (same credentials as its REST API). */
 export const ORTHANC_METRICS_PATH = "/tools/metrics-prometheus";
 
@@ -34,10 +36,11 @@ export function orthancPublication(input: OrthancPublicationInput): Publication 
     const common = { backend: http, forwardCredentials: true, uploadLimitMiB: input.uploadLimitMiB };
     return publication(input.service, {
         routes: [
-            // REST API and Orthanc Explorer; Orthanc serves them at its root.
-            { name: "orthanc", path: "/orthanc", stripPath: true, protection: "admin", ...common },
+            // REST API and Orthanc Explorer; Orthanc serves them at its root. Signed out, the REST API answers 401
+            // and the Explorers' pages (Explorer 2 under /ui/app/, the legacy one under /app/) go to the sign-in page.
+            { name: "orthanc", path: "/orthanc", stripPath: true, protection: "admin", signIn: "api", pagePaths: ORTHANC_PAGE_PATHS, ...common },
             // DICOMweb keeps its path: the plugin's Root is /dicom-web/.
-            { name: "dicom-web", path: ORTHANC_WEB_PATHS.dicomWeb, protection: "user", ...common },
+            { name: "dicom-web", path: ORTHANC_WEB_PATHS.dicomWeb, protection: "user", signIn: "api", ...common },
         ],
         entryPoints: [{ name: "orthanc-dicom", ...ORTHANC_DICOM_ENTRYPOINT, backend: { service: input.service, port: ORTHANC_DICOM_PORT, pods: input.pods } }],
         flows: input.database

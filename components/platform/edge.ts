@@ -42,7 +42,7 @@ export function createEdge(core: PlatformCore, publications: Publication[]): { t
             webEntryPoint: WEB_ENTRYPOINT,
             tlsSecretName: core.certificates.webTlsSecretName,
             uploadLimitMiB: config.uploadLimitMiB,
-            webUsers: pulumi.interpolate`${core.webUser.username}:${core.webUser.bcryptHash}`,
+            login: { kind: "basic", webUsers: pulumi.interpolate`${core.webUser.username}:${core.webUser.bcryptHash}` },
             tcp: { connectionsPerSource: config.traefik.dicomConnectionsPerSource, sourceRanges: config.exposure.dicomSourceRanges },
         },
         { ...child, dependsOn: [core.namespaces.app, core.namespaces.ingress, traefik.release, core.certificates] },

@@ -33,10 +33,14 @@ export interface Backend {
 }
 
 /**
- * Who may use a web route. Until single sign-on exists there is one web user: "user" and "admin" routes both ask
- * for it (Traefik basicAuth); the distinction is published so that an identity service can tell them apart.
+ * Who may use a web route. With single sign-on (the default) "user" routes admit members of pacstack-user or
+ * pacstack-admin and "admin" routes members of pacstack-admin only (others get 403); with the explicit basic-auth
+ * login both ask for the one web user.
  */
 export type Protection = "public" | "user" | "admin";
+
+/** What a request without a session gets on a protected route: pages a redirect to the sign-in page, APIs 401. */
+export type SignInKind = "page" | "api";
 
 /** Extra response headers of one route (for example a content security policy). */
 export interface RouteResponseHeaders {
@@ -57,6 +61,17 @@ export interface PublishedRoute {
      */
     stripPath?: boolean;
     protection: Protection;
+    /**
+     * Browser pages (redirected to the sign-in page when signed out) or an API (401, never a redirect).
+     * @default "page"
+     */
+    signIn?: SignInKind;
+    /**
+     * Sub-paths of an API route that are browser pages (for example an administration UI served beside a REST
+     * API), relative to `path`: "/" is the route's root itself, others are prefixes such as "/ui/app/".
+     * @default none
+     */
+    pagePaths?: string[];
     /**
      * The backend knows the web user and checks the credentials again, so the edge forwards the Authorization header.
      * @default false: the edge removes it

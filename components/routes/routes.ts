@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { createNetworkPolicies } from "../kube/resources";
 import { renderEdgePolicies } from "../publish/network";
 import { Publication, Workload } from "../publish/published";
+import { EdgeLogin } from "./sign-in";
 import { renderRouteTable } from "./table";
 import { DEFAULT_TCP_CONNECTIONS_PER_SOURCE, EdgeInput, TcpLimits, renderIngressRoute, renderMiddlewares, renderServersTransports, renderTcpMiddlewares, renderTcpRoutes } from "./traefik-resources";
 
@@ -19,8 +20,11 @@ export interface RoutesArgs {
     tlsSecretName: pulumi.Input<string>;
     /** Body limit of writes on routes that publish none of their own, in MiB. */
     uploadLimitMiB: number;
-    /** htpasswd line(s) of the web user (bcrypt), stored in a Secret that every router's basicAuth reads. */
-    webUsers: pulumi.Input<string>;
+    /**
+     * How the routers ask for a login. `basic`: the htpasswd line(s) of the web user (bcrypt), stored in a Secret
+     * that every router's basicAuth reads. `sso`: oauth2-proxy's in-cluster base URL, asked by forwardAuth.
+     */
+    login: { kind: "basic"; webUsers: pulumi.Input<string> } | { kind: "sso"; proxyUrl: string };
     /**
      * Limits of the raw TCP (DICOM-TLS, HL7-TLS) routes.
      * @default DEFAULT_TCP_CONNECTIONS_PER_SOURCE (16) connections per client address, every address admitted
@@ -36,15 +40,21 @@ export class Routes extends pulumi.ComponentResource {
     constructor(name: string, args: RoutesArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pacstack:index:Routes", name, {}, opts);
         const authSecretName = `${name}-web-users`;
-        const users = new k8s.core.v1.Secret(
-            authSecretName,
-            {
-                metadata: { name: authSecretName, namespace: args.namespace },
-                type: "Opaque",
-                stringData: { users: pulumi.secret(args.webUsers) },
-            },
-            { parent: this },
-        );
+        const users =
+            args.login.kind === "basic"
+                ? [
+                      new k8s.core.v1.Secret(
+                          authSecretName,
+                          {
+                              metadata: { name: authSecretName, namespace: args.namespace },
+                              type: "Opaque",
+                              stringData: { users: pulumi.secret(args.login.webUsers) },
+                          },
+                          { parent: this },
+                      ),
+                  ]
+                : [];
+        const login: EdgeLogin = args.login.kind === "basic" ? { kind: "basic", secretName: authSecretName } : args.login;
         const edge = (domain: string): EdgeInput => ({
             name,
             namespace: args.namespace,
@@ -52,7 +62,7 @@ export class Routes extends pulumi.ComponentResource {
             webEntryPoint: args.webEntryPoint,
             tlsSecretName: args.tlsSecretName,
             uploadLimitMiB: args.uploadLimitMiB,
-            authSecretName,
+            login,
             tcp: { connectionsPerSource: args.tcp?.connectionsPerSource ?? DEFAULT_TCP_CONNECTIONS_PER_SOURCE, sourceRanges: args.tcp?.sourceRanges ?? [] },
         });
         const table = renderRouteTable(args.publications);
@@ -69,7 +79,7 @@ export class Routes extends pulumi.ComponentResource {
             new k8s.apiextensions.CustomResource(
                 `${doc.metadata.name}-${doc.kind.toLowerCase()}`,
                 { apiVersion: doc.apiVersion, kind: doc.kind, metadata: doc.metadata, spec: specs.apply((all) => all[index]) },
-                { parent: this, dependsOn: [users] },
+                { parent: this, dependsOn: users },
             );
         });
         createNetworkPolicies(this, name, renderEdgePolicies(args.ingress, args.publications));

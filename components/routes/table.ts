@@ -1,4 +1,4 @@
-import { BackendTls, Protection, Publication, RouteResponseHeaders } from "../publish/published";
+import { BackendTls, Protection, Publication, RouteResponseHeaders, SignInKind } from "../publish/published";
 
 export { RouteResponseHeaders } from "../publish/published";
 
@@ -19,6 +19,10 @@ export interface WebRoute {
     /** Remove `path` before forwarding (the backend serves at its root). */
     stripPath: boolean;
     protection: Protection;
+    /** Without a session: pages are redirected to the sign-in page, APIs answer 401 (single sign-on). */
+    signIn: SignInKind;
+    /** Sub-paths (relative to `path`) of an API route that are pages: "/" for the root, else prefixes. */
+    pagePaths: string[];
     /**
      * "none": a public route. Otherwise the route asks for the web user's credentials (Traefik basicAuth).
      * "edge": Traefik checks them and removes the Authorization header; "edge-and-backend": Traefik checks them and
@@ -71,6 +75,8 @@ export function renderRouteTable(publications: Publication[]): RouteTable {
                 service: service(route.backend),
                 stripPath: route.stripPath ?? false,
                 protection: route.protection,
+                signIn: route.signIn ?? ("page" as const),
+                pagePaths: route.pagePaths ?? [],
                 authentication: route.protection === "public" ? ("none" as const) : route.forwardCredentials ? ("edge-and-backend" as const) : ("edge" as const),
                 ...(route.uploadLimitMiB !== undefined ? { uploadLimitMiB: route.uploadLimitMiB } : {}),
                 ...(route.responseHeaders ? { responseHeaders: route.responseHeaders } : {}),

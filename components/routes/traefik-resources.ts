@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { EdgeLogin, REDIRECT_CHECK, pagePathRule, renderSsoMiddlewares, routeChecks, ssoMiddlewares } from "./sign-in";
 import { Redirect, RouteService, RouteTable, WebRoute } from "./table";
 
 const API_VERSION = "traefik.io/v1alpha1";
@@ -12,8 +13,8 @@ export interface EdgeInput {
     webEntryPoint: string;
     tlsSecretName: pulumi.Input<string>;
     uploadLimitMiB: number;
-    /** Secret (in `namespace`) whose `users` key holds the web user's htpasswd line. */
-    authSecretName: string;
+    /** How routers ask for a login: the web user (basicAuth from a Secret) or single sign-on (forwardAuth). */
+    login: EdgeLogin;
     /** Limits of the raw TCP (DICOM-TLS, HL7-TLS) routes. */
     tcp: TcpLimits;
 }
@@ -60,16 +61,16 @@ export function middlewareNames(name: string) {
     };
 }
 
-/** Until single sign-on exists every router asks for the web user: the realm the browser shows. */
+/** With the basic-auth login every router asks for the web user: the realm the browser shows. */
 export const AUTH_REALM = "pacstack";
 
-function basicAuth(input: EdgeInput, name: string, removeHeader: boolean): TraefikDoc {
+function basicAuth(input: EdgeInput, secretName: string, name: string, removeHeader: boolean): TraefikDoc {
     return {
         apiVersion: API_VERSION,
         kind: "Middleware",
         metadata: { name, namespace: input.namespace },
         // The users come from a Secret, so no credential or hash is part of the Middleware.
-        spec: { basicAuth: { realm: AUTH_REALM, removeHeader, secret: input.authSecretName } },
+        spec: { basicAuth: { realm: AUTH_REALM, removeHeader, secret: secretName } },
     };
 }
 
@@ -120,8 +121,10 @@ export function renderMiddlewares(input: EdgeInput, table: RouteTable): TraefikD
             docs.push(uploadLimit(input, names.routeUploadLimit(route), limit));
         }
     }
-    if (table.web.some((route) => route.authentication !== "none")) {
-        docs.push(basicAuth(input, names.auth, true), basicAuth(input, names.authForward, false));
+    if (input.login.kind === "sso") {
+        docs.push(...renderSsoMiddlewares(input.name, input.namespace, input.login.proxyUrl, table));
+    } else if (table.web.some((route) => route.authentication !== "none")) {
+        docs.push(basicAuth(input, input.login.secretName, names.auth, true), basicAuth(input, input.login.secretName, names.authForward, false));
     }
     for (const route of table.web.filter((r) => r.responseHeaders)) {
         docs.push({
@@ -224,13 +227,22 @@ export function renderIngressRoute(input: EdgeInput, table: RouteTable) {
     const routes: IngressRouteRule[] = table.web.flatMap((route): IngressRouteRule[] => {
         const strip = route.stripPath ? [{ name: names.slash(route) }, { name: names.strip(route) }] : [];
         const services = [ingressRouteService(input, route.service)];
+        const sso = input.login.kind === "sso" ? routeChecks(route) : undefined;
         // Headers first, so that a 401 carries them too; then the credentials check.
-        const auth = { none: [], edge: [{ name: names.auth }], "edge-and-backend": [{ name: names.authForward }] }[route.authentication];
-        const before = [{ name: names.headers }, ...(route.responseHeaders ? [{ name: names.routeHeaders(route) }] : []), ...auth];
+        const auth = sso
+            ? ssoMiddlewares(input.name, sso.main)
+            : { none: [], edge: [{ name: names.auth }], "edge-and-backend": [{ name: names.authForward }] }[route.authentication];
+        const headers = [{ name: names.headers }, ...(route.responseHeaders ? [{ name: names.routeHeaders(route) }] : [])];
+        const before = [...headers, ...auth];
         const limit = ownUploadLimit(input, route) === undefined ? names.uploadLimit : names.routeUploadLimit(route);
         // The catch-all's routers: writes above reads (as their longer rules are elsewhere), both below every other.
         const catchAll = route.path === "/";
+        // An API route's page sub-paths (an administration UI beside its REST API) redirect to the sign-in page.
+        const pages: IngressRouteRule[] = sso?.pages
+            ? [{ kind: "Rule", match: pagePathRule(input.domain, route), middlewares: [...headers, ...ssoMiddlewares(input.name, sso.pages), ...strip], services }]
+            : [];
         return [
+            ...pages,
             {
                 kind: "Rule" as const,
                 match: `${pathRule(input.domain, route)} && (Method(\`POST\`) || Method(\`PUT\`))`,
@@ -251,7 +263,7 @@ export function renderIngressRoute(input: EdgeInput, table: RouteTable) {
         routes.push({
             kind: "Rule" as const,
             match: `Host(\`${input.domain}\`) && Path(\`${redirect.from}\`)`,
-            middlewares: [{ name: names.headers }, { name: names.auth }, { name: names.redirect(redirect) }],
+            middlewares: [{ name: names.headers }, ...(input.login.kind === "sso" ? ssoMiddlewares(input.name, REDIRECT_CHECK) : [{ name: names.auth }]), { name: names.redirect(redirect) }],
             services: [ingressRouteService(input, redirect.service)],
         });
     }

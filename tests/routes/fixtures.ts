@@ -10,7 +10,7 @@ export const EDGE = {
     webEntryPoint: "websecure",
     tlsSecretName: "pacstack-web-tls",
     uploadLimitMiB: 2048,
-    authSecretName: "pacstack-routes-web-users",
+    login: { kind: "basic" as const, secretName: "pacstack-routes-web-users" },
     tcp: { connectionsPerSource: 16, sourceRanges: [] as string[] },
 };
 

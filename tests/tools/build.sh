@@ -18,6 +18,7 @@ tools=(
   "kube-apiserver kube k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes"
   "etcd etcd pacstack.test/tools/etcd go.etcd.io/etcd/server/v3"
   "traefik traefik github.com/traefik/traefik/v3/cmd/traefik github.com/traefik/traefik/v3"
+  "oauth2-proxy oauth2-proxy github.com/oauth2-proxy/oauth2-proxy/v7 github.com/oauth2-proxy/oauth2-proxy/v7"
 )
 
 version_of() { # module folder, module path -> the version its go.mod requires
@@ -40,6 +41,7 @@ for entry in "${tools[@]}"; do
   ldflags="-s -w"
   case "$name" in
     traefik) ldflags="$ldflags -X github.com/traefik/traefik/v3/pkg/version.Version=$version" ;;
+    oauth2-proxy) ldflags="$ldflags -X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=$version" ;;
     kube-apiserver)
       ldflags="$ldflags -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1"
       ldflags="$ldflags -X k8s.io/component-base/version.gitMinor=$(echo "$version" | cut -d. -f2)" ;;
