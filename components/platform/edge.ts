@@ -11,7 +11,7 @@ import { PlatformCore } from "./core";
  * The edge of the published data: Traefik with one TCP entrypoint per published one, and the Routes (IngressRoute,
  * IngressRouteTCPs, Middlewares, and the NetworkPolicies from Traefik to each published backend).
  */
-export function createEdge(core: PlatformCore, publications: Publication[]): { traefik: Traefik; routes: Routes } {
+export function createEdge(core: PlatformCore, publications: Publication[], signIn?: { proxyUrl: string }): { traefik: Traefik; routes: Routes } {
     const { config, name } = core;
     const child = { parent: core.inApp.parent, providers: core.inApp.providers };
     const traefik = new Traefik(
@@ -42,7 +42,9 @@ export function createEdge(core: PlatformCore, publications: Publication[]): { t
             webEntryPoint: WEB_ENTRYPOINT,
             tlsSecretName: core.certificates.webTlsSecretName,
             uploadLimitMiB: config.uploadLimitMiB,
-            login: { kind: "basic", webUsers: pulumi.interpolate`${core.webUser.username}:${core.webUser.bcryptHash}` },
+            login: signIn
+                ? { kind: "sso", proxyUrl: signIn.proxyUrl }
+                : { kind: "basic", webUsers: pulumi.interpolate`${core.webUser.username}:${core.webUser.bcryptHash}` },
             tcp: { connectionsPerSource: config.traefik.dicomConnectionsPerSource, sourceRanges: config.exposure.dicomSourceRanges },
         },
         { ...child, dependsOn: [core.namespaces.app, core.namespaces.ingress, traefik.release, core.certificates] },

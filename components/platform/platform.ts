@@ -8,6 +8,7 @@ import { Publication, Publishing, publicationClashes } from "../publish/publishe
 import { ScrapeTarget, renderScrapeTargets } from "../publish/scrape";
 import { PlatformCore, createCore } from "./core";
 import { createEdge, createFlows } from "./edge";
+import { IdentityProviderFactory, createSignIn } from "./sign-in";
 import { DicomEndpoint, createSite, sitesCertificates, sitesNeedDatabase } from "./site";
 
 export { DicomEndpoint } from "./site";
@@ -42,6 +43,13 @@ export interface PlatformExtras {
      * @default none
      */
     services?: PlatformService[];
+    /**
+     * Single sign-on: the identity provider (Keycloak with pacstack's realm). With one, oauth2-proxy is deployed and
+     * every protected route asks it through Traefik forwardAuth (groups decide user and admin routes); without,
+     * every protected route asks for the one web user (basic auth).
+     * @default none (basic auth)
+     */
+    identity?: IdentityProviderFactory;
 }
 
 /**
@@ -90,13 +98,16 @@ export class Platform extends pulumi.ComponentResource {
         });
         const [site] = sites.map((settings) => createSite(core, settings));
         const services = (args.services ?? []).map((service) => service(core));
-        this.published = [...site.publications, ...services.map((service) => service.published)];
+        const identity = args.identity?.(core);
+        const proxy = identity && createSignIn(core, identity);
+        const signInPublications = identity && proxy ? [identity.published, proxy.published] : [];
+        this.published = [...site.publications, ...services.map((service) => service.published), ...signInPublications];
         const clashes = publicationClashes(this.published);
         if (clashes.length > 0) {
             throw new Error(`Platform ${name}: ${clashes.join("; ")}`);
         }
         createFlows(core, this.published);
-        createEdge(core, this.published);
+        createEdge(core, this.published, proxy && { proxyUrl: proxy.serviceUrl });
         this.scrapeTargets = renderScrapeTargets(this.published);
 
         this.core = core;
@@ -129,6 +140,6 @@ export class Platform extends pulumi.ComponentResource {
 
 /** The settings part of a PlatformArgs (without the provider options and services). */
 function settingsOf(args: PlatformSettings & PlatformExtras): PlatformSettings {
-    const { provider: _provider, keptObjectProvider: _kept, services: _services, ...settings } = args;
+    const { provider: _provider, keptObjectProvider: _kept, services: _services, identity: _identity, ...settings } = args;
     return settings;
 }

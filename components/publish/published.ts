@@ -78,6 +78,12 @@ export interface PublishedRoute {
      */
     forwardCredentials?: boolean;
     /**
+     * The backend checks the client's own bearer tokens itself (Keycloak's admin console): with single sign-on the
+     * edge passes the client's Authorization header on unchanged after its own check.
+     * @default false: the edge removes it (or, with forwardCredentials, replaces it with its own credential)
+     */
+    passAuthorization?: boolean;
+    /**
      * Largest request body (POST/PUT) the edge accepts on this route, in MiB.
      * @default the platform's upload limit
      */

@@ -30,6 +30,8 @@ export interface SsoCheck {
     kind: SignInKind;
     /** The backend keeps its own authentication: it gets the edge's credential (Authorization from the proxy's answer). */
     backendCredential: boolean;
+    /** The backend checks the client's own tokens: its Authorization header passes unchanged. */
+    passAuthorization?: boolean;
 }
 
 export function ssoMiddlewareName(prefix: string, check: SsoCheck): string {
@@ -46,7 +48,7 @@ export const SESSION_COOKIE_NAMES = [SESSION_COOKIE, ...[0, 1, 2, 3].map((part) 
 /** The checks one web route needs: its own kind, plus page checks for its page sub-paths. */
 export function routeChecks(route: WebRoute): { main: SsoCheck; pages?: SsoCheck } | undefined {
     if (route.authentication === "none" || route.protection === "public") return undefined;
-    const base = { protection: route.protection, backendCredential: route.authentication === "edge-and-backend" };
+    const base = { protection: route.protection, backendCredential: route.authentication === "edge-and-backend", passAuthorization: route.passAuthorization };
     const main = { ...base, kind: route.signIn };
     return route.signIn === "api" && route.pagePaths.length > 0 ? { main, pages: { ...base, kind: "page" } } : { main };
 }
@@ -55,7 +57,7 @@ export function routeChecks(route: WebRoute): { main: SsoCheck; pages?: SsoCheck
 export function ssoMiddlewares(prefix: string, check: SsoCheck): { name: string }[] {
     const auth = { name: ssoMiddlewareName(prefix, check) };
     // The backend that does not keep its own authentication never sees a client's token or the edge's credential.
-    return check.backendCredential ? [auth] : [auth, { name: dropAuthorizationName(prefix) }];
+    return check.backendCredential || check.passAuthorization ? [auth] : [auth, { name: dropAuthorizationName(prefix) }];
 }
 
 /** The redirect routers' check: a signed-in user of any group, as a page. */
@@ -64,7 +66,12 @@ export const REDIRECT_CHECK: SsoCheck = { protection: "user", kind: "page", back
 /** Every forwardAuth Middleware the table needs (each once, in a fixed order) and the Authorization remover. */
 export function renderSsoMiddlewares(prefix: string, namespace: string, proxyUrl: string, table: RouteTable) {
     const checks = new Map<string, SsoCheck>();
-    const add = (check: SsoCheck | undefined) => check && checks.set(ssoMiddlewareName(prefix, check), check);
+    let dropsAuthorization = false;
+    const add = (check: SsoCheck | undefined) => {
+        if (!check) return;
+        checks.set(ssoMiddlewareName(prefix, check), { protection: check.protection, kind: check.kind, backendCredential: check.backendCredential });
+        dropsAuthorization ||= ssoMiddlewares(prefix, check).length > 1;
+    };
     for (const route of table.web) {
         const needed = routeChecks(route);
         add(needed?.main);
@@ -90,7 +97,7 @@ export function renderSsoMiddlewares(prefix: string, namespace: string, proxyUrl
                 },
             },
         }));
-    if (checks.size === 0) return docs;
+    if (!dropsAuthorization) return docs;
     return [
         ...docs,
         {

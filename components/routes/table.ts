@@ -30,6 +30,8 @@ export interface WebRoute {
      * authentication left on.
      */
     authentication: "none" | "edge" | "edge-and-backend";
+    /** Single sign-on: the client's Authorization header reaches the backend (which checks its tokens itself). */
+    passAuthorization: boolean;
     /** Body limit of this route's writes when it differs from the edge's, in MiB. */
     uploadLimitMiB?: number;
     responseHeaders?: RouteResponseHeaders;
@@ -77,6 +79,7 @@ export function renderRouteTable(publications: Publication[]): RouteTable {
                 protection: route.protection,
                 signIn: route.signIn ?? ("page" as const),
                 pagePaths: route.pagePaths ?? [],
+                passAuthorization: route.passAuthorization ?? false,
                 authentication: route.protection === "public" ? ("none" as const) : route.forwardCredentials ? ("edge-and-backend" as const) : ("edge" as const),
                 ...(route.uploadLimitMiB !== undefined ? { uploadLimitMiB: route.uploadLimitMiB } : {}),
                 ...(route.responseHeaders ? { responseHeaders: route.responseHeaders } : {}),

@@ -1,0 +1,52 @@
+import * as pulumi from "@pulumi/pulumi";
+import { parseImage } from "../config/image";
+import { OAuth2Proxy } from "../oauth2-proxy/oauth2-proxy";
+import { OAUTH2_PROXY_CHART_VERSION, OAUTH2_PROXY_IMAGE } from "../oauth2-proxy/version";
+import { Publishing, Workload } from "../publish/published";
+import { PlatformCore } from "./core";
+
+/**
+ * The identity provider single sign-on rests on (Keycloak with pacstack's realm): what the edge's oauth2-proxy
+ * needs to know about it. It publishes its own routes (its login pages, its admin console) like any service.
+ */
+export interface IdentityProvider extends Publishing {
+    /** Base URL browsers use (Keycloak's --hostname, path included), e.g. `https://pacs.example.org/auth`. */
+    publicUrl: pulumi.Input<string>;
+    /** In-cluster base URL, e.g. `http://pacstack-keycloak.pacstack.svc:8080/auth`. */
+    internalUrl: string;
+    /** Secret (in the application namespace) and key holding the oauth2-proxy client's secret. */
+    proxyClientSecret: { secretName: string; key: string };
+    /** Its pods and the port of internalUrl. */
+    workload: Workload & { port: number };
+}
+
+/** Builds the identity provider of a Platform from its core record. */
+export type IdentityProviderFactory = (core: PlatformCore) => IdentityProvider;
+
+/** Size of the proxy: it only checks cookies and tokens (no proxying), so it stays small. */
+const PROXY_RESOURCES = { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+
+/**
+ * oauth2-proxy in the application namespace for the given identity provider: the login of every protected route.
+ * The edge presents the web user to Orthanc (it keeps its own authentication on); no person types that password.
+ */
+export function createSignIn(core: PlatformCore, identity: IdentityProvider): OAuth2Proxy {
+    const { config, name } = core;
+    return new OAuth2Proxy(
+        `${name}-oauth2-proxy`,
+        {
+            namespace: config.namespace,
+            chartVersion: OAUTH2_PROXY_CHART_VERSION,
+            image: parseImage(OAUTH2_PROXY_IMAGE)!,
+            replicas: config.platform === "cloud" ? 2 : 1,
+            resources: PROXY_RESOURCES,
+            publicUrl: core.webUrl,
+            keycloakPublicUrl: identity.publicUrl,
+            keycloakInternalUrl: identity.internalUrl,
+            clientSecret: identity.proxyClientSecret,
+            keycloak: identity.workload,
+            backendCredential: { username: core.webUser.username, password: core.webUser.password },
+        },
+        core.inApp,
+    );
+}
