@@ -105,17 +105,31 @@ describe("invariants: security and reliability rules over the whole graph", func
                 }
             });
 
-            it("no web route is reachable without the web user's credentials", () => {
+            it("no web route is reachable without a login: the web user's credentials, or a session of the sign-in", () => {
                 const middlewares = plan.resources.filter((r) => r.type === "kubernetes:traefik.io/v1alpha1:Middleware").map((r) => r.inputs as any);
-                const authNames = new Set(middlewares.filter((m) => m.spec.basicAuth).map((m) => m.metadata.name));
-                assert.ok(authNames.size > 0, "no basicAuth middleware");
-                for (const middleware of middlewares.filter((m) => m.spec.basicAuth)) {
+                const proxy = plan.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Release" && (r.inputs as any).chart === "oauth2-proxy")?.inputs as any;
+                const basic = middlewares.filter((m) => m.spec.basicAuth);
+                const forward = middlewares.filter((m) => m.spec.forwardAuth);
+                const authNames = new Set([...basic, ...forward].map((m) => m.metadata.name));
+                assert.ok(authNames.size > 0, "no login middleware");
+                assert.ok(proxy ? basic.length === 0 : forward.length === 0, "one login kind per platform");
+                for (const middleware of basic) {
                     const users = inputsOf(plan, "Secret").find((s) => s.metadata.name === middleware.spec.basicAuth.secret && s.metadata.namespace === middleware.metadata.namespace);
                     assert.deepEqual(users?.stringData, { users: "[secret]" }, `${middleware.metadata.name} reads no users Secret`);
                 }
+                for (const middleware of forward) {
+                    // Only the platform's own oauth2-proxy decides.
+                    const service = `http://${proxy.values.fullnameOverride}.${proxy.namespace}.svc:${proxy.values.service.portNumber}/`;
+                    assert.ok(middleware.spec.forwardAuth.address.startsWith(service), middleware.spec.forwardAuth.address);
+                    assert.equal(middleware.spec.forwardAuth.trustForwardHeader, false);
+                }
+                // With single sign-on, the sign-in's own pages are public: oauth2-proxy's and Keycloak's (not its admin console).
+                const signInPaths = proxy ? ["/oauth2", "/auth"] : [];
+                const isSignIn = (match: string) => signInPaths.some((path) => match.includes(`(Path(\`${path}\`) || PathPrefix(\`${path}/\`))`));
                 for (const route of inputsOf(plan, "IngressRoute")) {
                     for (const router of route.spec.routes) {
-                        assert.ok(router.middlewares.some((m: any) => authNames.has(m.name)), `${route.metadata.name}: ${router.match} has no basicAuth`);
+                        if (isSignIn(router.match)) continue;
+                        assert.ok(router.middlewares.some((m: any) => authNames.has(m.name)), `${route.metadata.name}: ${router.match} has no login`);
                     }
                 }
             });

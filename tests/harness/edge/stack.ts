@@ -49,6 +49,33 @@ export interface EdgeOptions {
     backends?: boolean;
     /** The Orthanc build behind the edge. @default "debian12" */
     orthancTier?: OrthancTierId;
+    /**
+     * More real programs behind the edge (single sign-on: Keycloak, oauth2-proxy), started once the public port,
+     * the test CA and the web user are known, before the objects are applied.
+     */
+    extra?: (context: EdgeContext) => Promise<EdgeExtra>;
+}
+
+/** What a test's extra programs learn about the edge they run behind. */
+export interface EdgeContext {
+    work: string;
+    domain: string;
+    websecurePort: number;
+    pki: TestPki;
+    /** The web user: Orthanc's RegisteredUsers holds it. */
+    user: { username: string; password: string };
+    appNamespace: string;
+    plan: PlanResult;
+}
+
+/** Extra programs behind the edge: the loopback ports of the Services they stand behind, by Service and port name. */
+export interface EdgeExtra {
+    services: Record<string, Record<string, number>>;
+    /** Services a chart renders (not part of the plan), as the chart's template writes them. */
+    chartServices?: PlanObject[];
+    /** Rewrites an object before it is applied (addresses and ports only). */
+    rewrite?: (object: PlanObject) => PlanObject;
+    stop(): Promise<void>;
 }
 
 export interface EdgeStack extends EdgeTarget {
@@ -163,8 +190,10 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
     let backends: Awaited<ReturnType<typeof startBackends>> | undefined;
     let traefik: LoopbackTraefik | undefined;
     const identities: { close(): Promise<void> }[] = [];
+    let extra: EdgeExtra | undefined;
     const stop = async () => {
         await traefik?.stop();
+        await extra?.stop();
         for (const identity of identities) await identity.close();
         await backends?.viewer.close();
         await backends?.https.process.stop(5_000);
@@ -204,6 +233,9 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
             backends = await startBackends(work, pki, user, plannedOrthancConfig, `${domain}:${websecurePort}`, orthancHttps, options.orthancTier ?? "debian12");
         }
 
+        extra = await options.extra?.({ work, domain, websecurePort, pki, user, appNamespace, plan });
+        edge.services.push(...(extra?.chartServices ?? []));
+
         // The API server with what Traefik reads, as rendered; Secrets filled with the test's certificates and users.
         api = await startKubeApiServer();
         await installCrds(api.client, await traefikCrds());
@@ -225,7 +257,8 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
         for (const service of edge.services) {
             const name = service.metadata.name;
             const app = service.metadata.labels?.["app.kubernetes.io/name"];
-            if (app === ORTHANC_APP && backends) loopback[name] = { host: `${name}.loopback.test`, ports: backends.orthancPorts };
+            if (extra?.services[name]) loopback[name] = { host: `${name}.loopback.test`, ports: extra.services[name] };
+            else if (app === ORTHANC_APP && backends) loopback[name] = { host: `${name}.loopback.test`, ports: backends.orthancPorts };
             else if (app === OHIF_APP && backends) loopback[name] = { host: `${name}.loopback.test`, ports: { http: backends.viewer.port } };
             else if (routed.has(`${appNamespace}/${name}`)) {
                 // A routed Service whose software cannot run here (dcm4chee) or was not started: a loopback server
@@ -240,7 +273,7 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
             }
         }
         const slices = edge.services.filter((s) => loopback[s.metadata.name]).map((s) => loopbackEndpointSlice(s, loopback[s.metadata.name].host, loopback[s.metadata.name].ports));
-        const applied = [...edge.services, ...slices, ...secrets, ...edge.traefik];
+        const applied = [...edge.services, ...slices, ...secrets, ...edge.traefik].map((object) => extra?.rewrite?.(object) ?? object);
         for (const object of applied) await api.apply(object);
         for (const key of routed.keys()) {
             const [namespace, name] = key.split("/");
@@ -261,9 +294,10 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
             workDir: join(work, "traefik"),
             ports: { websecure: websecurePort },
         });
-        // Until the provider has read the routes, every path answers 404; then the login asks for credentials.
+        // Until the provider has read the routes, every path answers 404; then the login asks for credentials
+        // (basic auth: 401; single sign-on: a redirect to the sign-in page).
         const target = { domain, httpsPort: traefik.ports.websecure, caPem: pki.ca.certPem };
-        const serving = async () => (await edgeRequest(target, "/")).status === 401;
+        const serving = async () => [401, 302].includes((await edgeRequest(target, "/")).status);
         await waitFor("Traefik serving the rendered routes", serving, { process: traefik.process, timeoutMs: 60_000, intervalMs: 250 });
         return { ...target, api, traefik, orthanc: backends?.orthanc, plannedOrthancConfig, pki, webCertificate, user, edgeOnlyUser, appNamespace, applied, stop };
     } catch (error) {
