@@ -13,8 +13,8 @@ export const DCM4CHEE_DICOM_ENTRYPOINT = { entryPoint: "dicom-dcm4chee", port: 1
 export const DCM4CHEE_HL7_ENTRYPOINT = { entryPoint: "hl7-dcm4chee", port: 12575, nodePort: NODE_PORTS.hl7Dcm4chee } as const;
 
 /**
- * What dcm4chee publishes: its webapp (UI at /ui2, DICOMweb at /aets/<AET>/rs, WADO-URI) at its native path
- * behind the web user, over Wildfly's HTTPS (its KEYSTORE holds the DICOM certificate, which also names the
+ * What dcm4chee publishes: its webapp (DICOMweb at /aets/<AET>/rs, WADO-URI) at its native path for signed-in
+ * users and its UI at /ui2 for administrators, over Wildfly's HTTPS (its KEYSTORE holds the DICOM certificate, which also names the
  * archive's Service; the edge verifies it), the credentials removed (the image has no REST authentication of its
  * own), and its DICOM-TLS and HL7-TLS ports passed through on their own entrypoints. Its LDAP and database flows stay
  * inside the component.
@@ -22,7 +22,12 @@ export const DCM4CHEE_HL7_ENTRYPOINT = { entryPoint: "hl7-dcm4chee", port: 12575
 export function dcm4cheePublication(input: { service: string; pods: Workload; https: BackendTls }): Publication {
     const web = { service: input.service, port: PORTS.https, pods: input.pods, tls: input.https };
     return publication(input.service, {
-        routes: [{ name: "dcm4chee", path: ARCHIVE_WEBAPP, backend: web, protection: "user" }],
+        routes: [
+            // Its REST services (DICOMweb, the UI's backend) answer 401 when signed out.
+            { name: "dcm4chee", path: ARCHIVE_WEBAPP, backend: web, protection: "user", signIn: "api" },
+            // The archive's administration UI: administrators only under single sign-on (the same web user with basic auth).
+            { name: "dcm4chee-ui", path: `${ARCHIVE_WEBAPP}/ui2`, backend: web, protection: "admin" },
+        ],
         entryPoints: [
             { name: "dcm4chee-dicom", ...DCM4CHEE_DICOM_ENTRYPOINT, backend: { service: input.service, port: PORTS.dicomTls, pods: input.pods } },
             { name: "dcm4chee-hl7", ...DCM4CHEE_HL7_ENTRYPOINT, backend: { service: input.service, port: PORTS.hl7Tls, pods: input.pods } },

@@ -76,3 +76,18 @@ describe("routes: single sign-on at the edge (Traefik forwardAuth to oauth2-prox
         assert.equal(renderIngressRoute(EDGE, table).spec.routes.length, 2 * table.web.length + table.redirects.length);
     });
 });
+
+describe("routes: dcm4chee under single sign-on", () => {
+    it("asks administrators only for its UI (/ui2) and signed-in users for its REST services, which answer 401", () => {
+        const both = renderRouteTable([PUBLISHED.orthanc, PUBLISHED.dcm4chee, PUBLISHED.viewer()]);
+        const routers = renderIngressRoute(SSO, both).spec.routes;
+        const ui = routers.filter((r) => r.match.includes("(Path(`/dcm4chee-arc/ui2`) || PathPrefix(`/dcm4chee-arc/ui2/`))"));
+        const rest = routers.filter((r) => r.match.includes("(Path(`/dcm4chee-arc`) || PathPrefix(`/dcm4chee-arc/`))"));
+        assert.equal(ui.length, 2);
+        assert.equal(rest.length, 2);
+        for (const router of ui) assert.deepEqual(namesOf(router).slice(1, 3), ["pacstack-routes-sso-admin-page", "pacstack-routes-drop-authorization"]);
+        for (const router of rest) assert.deepEqual(namesOf(router).slice(1, 3), ["pacstack-routes-sso-user-api", "pacstack-routes-drop-authorization"]);
+        // Traefik's default priority (rule length) sends /ui2 to the UI's routers.
+        assert.ok(ui[1].match.length > rest[1].match.length);
+    });
+});

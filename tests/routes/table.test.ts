@@ -14,8 +14,8 @@ describe("routes: one table for the viewer and both archives", () => {
             return [table.web.map((r) => r.name), table.tcp.map((r) => r.name)];
         };
         assert.deepEqual(names([orthanc, viewer]), [["orthanc", "dicom-web", "viewer"], ["orthanc-dicom"]]);
-        assert.deepEqual(names([dcm4chee, viewer]), [["dcm4chee", "viewer"], ["dcm4chee-dicom", "dcm4chee-hl7"]]);
-        assert.deepEqual(names([orthanc, dcm4chee, viewer]), [["orthanc", "dicom-web", "dcm4chee", "viewer"], ["orthanc-dicom", "dcm4chee-dicom", "dcm4chee-hl7"]]);
+        assert.deepEqual(names([dcm4chee, viewer]), [["dcm4chee", "dcm4chee-ui", "viewer"], ["dcm4chee-dicom", "dcm4chee-hl7"]]);
+        assert.deepEqual(names([orthanc, dcm4chee, viewer]), [["orthanc", "dicom-web", "dcm4chee", "dcm4chee-ui", "viewer"], ["orthanc-dicom", "dcm4chee-dicom", "dcm4chee-hl7"]]);
     });
 
     // Which backend serves which path, by Traefik's own router priorities: tests/traefik/edge.real.test.ts.
