@@ -21,8 +21,8 @@ export interface OAuth2ProxyArgs {
     keycloakPublicUrl: pulumi.Input<string>;
     /** Keycloak's in-cluster base URL, e.g. `http://pacstack-keycloak.pacstack.svc:8080/auth`. */
     keycloakInternalUrl: string;
-    /** The Keycloak component's Secret and key holding the oauth2-proxy client's secret. */
-    clientSecret: { secretName: string; key: string };
+    /** The secret of Keycloak's oauth2-proxy client (kept in the proxy's own Secret, mounted as a file). */
+    clientSecret: pulumi.Input<string>;
     /** Keycloak's pods and HTTP port: the proxy's only way out besides DNS. */
     keycloak: Workload & { port: number };
     /**
@@ -55,7 +55,7 @@ export function proxyPublication(input: { service: string; pods: Workload; keycl
 /**
  * oauth2-proxy from its official chart (helm.v3.Release, pinned): the sign-in between browsers or scripts and
  * Keycloak that Traefik's forwardAuth asks on every protected route. A generated cookie secret and the edge's
- * backend credential live in its own Secret; the client secret is mounted from Keycloak's.
+ * backend credential live in its own Secret with the Keycloak client's secret, which is mounted as a file.
  */
 export class OAuth2Proxy extends pulumi.ComponentResource implements Publishing {
     public readonly published: Publication;
@@ -85,6 +85,7 @@ export class OAuth2Proxy extends pulumi.ComponentResource implements Publishing 
                 type: "Opaque",
                 stringData: {
                     [PROXY_SECRET_KEYS.cookieSecret]: pulumi.secret(cookieSecret.result),
+                    [PROXY_SECRET_KEYS.clientSecret]: pulumi.secret(args.clientSecret),
                     [PROXY_SECRET_KEYS.backendAuthorization]: pulumi.secret(backendAuthorization),
                 },
             },
@@ -97,7 +98,6 @@ export class OAuth2Proxy extends pulumi.ComponentResource implements Publishing 
                 replicas: args.replicas ?? 1,
                 resources: args.resources,
                 secretName,
-                clientSecret: args.clientSecret,
                 settings: { publicUrl, keycloakPublicUrl, keycloakInternalUrl: args.keycloakInternalUrl },
             };
             return renderProxyValues(input);

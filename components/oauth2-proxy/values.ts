@@ -4,10 +4,10 @@ import { restrictedContainerSecurityContext } from "../kube/security";
 import { PROXY_METRICS_PORT, PROXY_PORT, ProxySettingsInput, renderProxyAlphaConfig, renderProxyArguments } from "./settings";
 
 /** Keys of the proxy's own Secret (the chart's `config.existingSecret`). */
-export const PROXY_SECRET_KEYS = { cookieSecret: "cookie-secret", backendAuthorization: "backend-authorization" } as const;
+export const PROXY_SECRET_KEYS = { cookieSecret: "cookie-secret", clientSecret: "client-secret", backendAuthorization: "backend-authorization" } as const;
 /** Environment variable the alpha configuration reads the edge's backend credential from. */
 export const BACKEND_AUTHORIZATION_ENV = "PACSTACK_BACKEND_AUTHORIZATION";
-/** Where the pod mounts the Keycloak client's secret (a key of the Keycloak component's Secret). */
+/** Where the pod mounts the Keycloak client's secret (a key of the proxy's own Secret). */
 export const CLIENT_SECRET_DIR = "/etc/pacstack/oauth2-proxy/client";
 export const CLIENT_SECRET_FILE = `${CLIENT_SECRET_DIR}/client-secret`;
 /** The chart's user (its default securityContext). */
@@ -19,10 +19,8 @@ export interface ProxyValuesInput {
     image: ImageRef;
     replicas: number;
     resources: ContainerResources;
-    /** The proxy's Secret: cookie secret and the edge's backend credential. */
+    /** The proxy's Secret: cookie secret, the Keycloak client's secret and the edge's backend credential. */
     secretName: string;
-    /** The Keycloak component's Secret and key holding the oauth2-proxy client's secret. */
-    clientSecret: { secretName: string; key: string };
     settings: Omit<ProxySettingsInput, "clientSecretFile" | "backendAuthorizationEnv" | "listen" | "metricsListen">;
 }
 
@@ -49,8 +47,8 @@ export function renderProxyValues(input: ProxyValuesInput): Record<string, unkno
         image: { registry: input.image.registry, repository: input.image.repository, tag: input.image.tag, pullPolicy: "IfNotPresent" },
         replicaCount: input.replicas,
         config: {
-            // The chart's own Secret is not created: the cookie secret comes from pacstack's (generated) Secret,
-            // the client secret from Keycloak's, mounted as a file.
+            // The chart's own Secret is not created: the cookie secret comes from pacstack's Secret (generated), the
+            // client secret from the same Secret, mounted as a file.
             existingSecret: input.secretName,
             requiredSecretKeys: [PROXY_SECRET_KEYS.cookieSecret],
             emailDomains: ["*"],
@@ -64,7 +62,7 @@ export function renderProxyValues(input: ProxyValuesInput): Record<string, unkno
                 valueFrom: { secretKeyRef: { name: input.secretName, key: PROXY_SECRET_KEYS.backendAuthorization } },
             },
         ],
-        extraVolumes: [{ name: "client-secret", secret: { secretName: input.clientSecret.secretName, items: [{ key: input.clientSecret.key, path: "client-secret" }] } }],
+        extraVolumes: [{ name: "client-secret", secret: { secretName: input.secretName, items: [{ key: PROXY_SECRET_KEYS.clientSecret, path: "client-secret" }] } }],
         extraVolumeMounts: [{ name: "client-secret", mountPath: CLIENT_SECRET_DIR, readOnly: true }],
         service: { type: "ClusterIP", portNumber: PROXY_PORT },
         httpScheme: "http",

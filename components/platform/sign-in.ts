@@ -14,8 +14,8 @@ export interface IdentityProvider extends Publishing {
     publicUrl: pulumi.Input<string>;
     /** In-cluster base URL, e.g. `http://pacstack-keycloak.pacstack.svc:8080/auth`. */
     internalUrl: string;
-    /** Secret (in the application namespace) and key holding the oauth2-proxy client's secret. */
-    proxyClientSecret: { secretName: string; key: string };
+    /** The secret of its oauth2-proxy client (the realm's confidential sign-in client). */
+    proxyClientSecret: pulumi.Input<string>;
     /** Its pods and the port of internalUrl. */
     workload: Workload & { port: number };
 }

@@ -11,7 +11,6 @@ const INPUT = {
     replicas: 1,
     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
     secretName: "pacstack-oauth2-proxy-secrets",
-    clientSecret: { secretName: "pacstack-keycloak-clients", key: "oauth2-proxy" },
     settings: { publicUrl: "https://pacs.example.org/", keycloakPublicUrl: "https://pacs.example.org/auth", keycloakInternalUrl: "http://pacstack-keycloak.pacstack.svc:8080/auth" },
 };
 
@@ -37,7 +36,7 @@ describe("oauth2-proxy: chart values (oauth2-proxy chart 10.7.0)", () => {
         assert.equal(values.service.portNumber, 4180);
     });
 
-    it("takes every secret from Secrets: cookie secret and backend credential from its own, the client secret as a file", () => {
+    it("takes every secret from its own Secret: cookie secret and backend credential as variables, the client secret as a file", () => {
         assert.deepEqual(values.config.existingSecret, "pacstack-oauth2-proxy-secrets");
         assert.deepEqual(values.config.requiredSecretKeys, ["cookie-secret"]);
         assert.equal(values.config.clientSecret, undefined);
@@ -45,7 +44,7 @@ describe("oauth2-proxy: chart values (oauth2-proxy chart 10.7.0)", () => {
         assert.deepEqual(values.extraEnv, [
             { name: BACKEND_AUTHORIZATION_ENV, valueFrom: { secretKeyRef: { name: "pacstack-oauth2-proxy-secrets", key: "backend-authorization" } } },
         ]);
-        assert.deepEqual(values.extraVolumes, [{ name: "client-secret", secret: { secretName: "pacstack-keycloak-clients", items: [{ key: "oauth2-proxy", path: "client-secret" }] } }]);
+        assert.deepEqual(values.extraVolumes, [{ name: "client-secret", secret: { secretName: "pacstack-oauth2-proxy-secrets", items: [{ key: "client-secret", path: "client-secret" }] } }]);
         assert.deepEqual(values.extraVolumeMounts, [{ name: "client-secret", mountPath: "/etc/pacstack/oauth2-proxy/client", readOnly: true }]);
         assert.equal(basicAuthorizationValue("pacstack", "pa:ss"), `Basic ${Buffer.from("pacstack:pa:ss").toString("base64")}`);
     });

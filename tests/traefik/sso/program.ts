@@ -6,15 +6,16 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
 import { IdentityProvider, Platform, PlatformCore, Publication, publication, readStackConfig } from "pacstack";
 
-export const KEYCLOAK = { name: "pacstack-keycloak", port: 8080, path: "/auth", clientSecret: { secretName: "pacstack-keycloak-clients", key: "oauth2-proxy" } };
+export const KEYCLOAK = { name: "pacstack-keycloak", port: 8080, path: "/auth" };
 
 class TestKeycloak extends pulumi.ComponentResource implements IdentityProvider {
     public readonly published: Publication;
     public readonly publicUrl: pulumi.Output<string>;
     public readonly internalUrl: string;
-    public readonly proxyClientSecret = KEYCLOAK.clientSecret;
+    public readonly proxyClientSecret: pulumi.Output<string>;
     public readonly workload: IdentityProvider["workload"];
 
     constructor(core: PlatformCore) {
@@ -29,6 +30,7 @@ class TestKeycloak extends pulumi.ComponentResource implements IdentityProvider 
         this.publicUrl = core.webUrl.apply((url) => `${url}${KEYCLOAK.path.slice(1)}`);
         this.internalUrl = `http://${KEYCLOAK.name}.${namespace}.svc:${KEYCLOAK.port}${KEYCLOAK.path}`;
         this.workload = { ...pods, port: KEYCLOAK.port };
+        this.proxyClientSecret = pulumi.secret(new random.RandomPassword(`${KEYCLOAK.name}-proxy-client`, { length: 32, special: false }, { parent: this }).result);
         const backend = { service: KEYCLOAK.name, port: KEYCLOAK.port, pods };
         this.published = publication(KEYCLOAK.name, {
             routes: [
