@@ -40,6 +40,10 @@ export type PlatformKind = (typeof PLATFORMS)[number];
 
 /** The image archives pacstack can deploy; the viewer gets one data source per deployed archive. */
 export const ARCHIVES = ["orthanc", "dcm4chee"] as const;
+
+/** How the web routes ask for a login: single sign-on (the default) or the one shared web user. */
+export const LOGINS = ["sso", "basic"] as const;
+export type LoginKind = (typeof LOGINS)[number];
 export type ArchiveKind = (typeof ARCHIVES)[number];
 
 /**
@@ -195,6 +199,12 @@ export const LEAF_SETTINGS = {
         default: 2048,
         description: "Largest HTTP request body (STOW-RS, REST uploads) Traefik accepts, in MiB.",
     },
+    login: {
+        type: "string",
+        default: "sso",
+        description:
+            "How people and scripts sign in on the web routes: sso (Keycloak at /auth and oauth2-proxy at the edge; groups pacstack-user and pacstack-admin) or basic (one shared web user, no Keycloak; only if you choose it).",
+    },
     archives: {
         type: "array",
         default: ["orthanc"],
@@ -245,6 +255,36 @@ export const LEAF_SETTINGS = {
         default: "",
         description: "Size of dcm4chee's database volume; empty means the platform's (minikube/microk8s: 5Gi, cloud: 50Gi).",
     },
+    keycloakReplicas: {
+        type: "integer",
+        groupedOnly: true,
+        default: 1,
+        description: "Keycloak pods (1 to 10); more than one form one cluster (Infinispan, members found through the database).",
+    },
+    keycloakImage: {
+        type: "string",
+        groupedOnly: true,
+        default: "quay.io/keycloak/keycloak:26.7.3",
+        description: "The official Keycloak image (quay.io/keycloak/keycloak or docker.io/keycloak/keycloak), pinned by tag or digest.",
+    },
+    keycloakChartVersion: {
+        type: "string",
+        groupedOnly: true,
+        default: "7.1.11",
+        description: "Version of codecentric's keycloakx chart (https://codecentric.github.io/helm-charts).",
+    },
+    keycloakSyncImage: {
+        type: "string",
+        groupedOnly: true,
+        default: "docker.io/library/node:24.21.0-alpine",
+        description: "Node image of the Job that applies the realm through Keycloak's admin API, pinned.",
+    },
+    keycloakPasswordMinLength: {
+        type: "integer",
+        groupedOnly: true,
+        default: 12,
+        description: "Shortest password the realm accepts (8 to 128); passwords also may not contain the user name or be the e-mail address.",
+    },
 } as const satisfies Record<string, LeafSpec>;
 
 export type LeafKey = keyof typeof LEAF_SETTINGS;
@@ -277,6 +317,11 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     dcm4cheeDatabaseImage: { group: "dcm4chee", field: "databaseImage" },
     dcm4cheeStorageSize: { group: "dcm4chee", field: "storageSize" },
     dcm4cheeDatabaseSize: { group: "dcm4chee", field: "databaseSize" },
+    keycloakReplicas: { group: "keycloak", field: "replicas" },
+    keycloakImage: { group: "keycloak", field: "image" },
+    keycloakChartVersion: { group: "keycloak", field: "chartVersion" },
+    keycloakSyncImage: { group: "keycloak", field: "syncImage" },
+    keycloakPasswordMinLength: { group: "keycloak", field: "passwordMinLength" },
 };
 
 /** Where a value is set now: `domain`, `orthanc.replicas`, `sites[0].archives`. */
@@ -291,6 +336,7 @@ const GROUP_DESCRIPTIONS: Record<string, string> = {
     traefik: "Traefik, the edge: chartVersion, image, dicomConnectionsPerSource.",
     viewer: "The OHIF viewer: image.",
     dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",
+    keycloak: "Keycloak, the identity provider at /auth: replicas, image, chartVersion, syncImage, passwordMinLength.",
 };
 
 /** The top-level keys: platform-wide values, one object per service, and the list of sites. */

@@ -45,6 +45,8 @@ export interface PlatformSettings {
     webTlsSecret?: pulumi.Input<string>;
     /** Largest HTTP request body the edge accepts, in MiB. @default 2048 */
     uploadLimitMiB?: number;
+    /** Single sign-on (Keycloak + oauth2-proxy) or the one shared web user. @default "sso" */
+    login?: "sso" | "basic";
     orthanc?: {
         /** @default 1 (more needs sharedStorageClass) */
         replicas?: number;
@@ -106,6 +108,18 @@ export interface PlatformSettings {
         storageSize?: string;
         /** @default the platform's (5Gi on minikube/MicroK8s, 50Gi on cloud) */
         databaseSize?: string;
+    };
+    keycloak?: {
+        /** Keycloak pods; several form one cluster. @default 1 */
+        replicas?: number;
+        /** The official Keycloak image, pinned. @default "quay.io/keycloak/keycloak:26.7.3" */
+        image?: string;
+        /** codecentric keycloakx chart version. @default "7.1.11" */
+        chartVersion?: string;
+        /** Node image of the realm sync Job. @default "docker.io/library/node:24.21.0-alpine" */
+        syncImage?: string;
+        /** Shortest password the realm accepts. @default 12 */
+        passwordMinLength?: number;
     };
     /** Cloud only: source ranges, internal load balancer and annotations of the edge's load balancer. @default open, public */
     exposure?: { sourceRanges?: string[]; dicomSourceRanges?: string[]; internal?: "" | "aws" | "azure" | "gcp"; annotations?: Record<string, string> };

@@ -8,7 +8,7 @@ import { OrthancPluginName } from "../orthanc/plugins";
 import { ForwardingRule, OrthancPeer, parseForwarding, parsePeers } from "./peers";
 import { showSetting } from "./show";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
-import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
+import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LOGINS, LeafKey, LeafSpec, LoginKind, PLATFORMS, PlatformKind, leafPath } from "./schema";
 import { PlatformSettings, flattenSettings } from "./settings";
 
 /** The validated, typed form of a stack's `pacstack:*` settings. Every default is already applied. */
@@ -67,11 +67,21 @@ export interface PlatformConfig {
     /** Existing TLS Secret for HTTPS; undefined means pacstack issues one. */
     webTlsSecret?: pulumi.Input<string>;
     uploadLimitMiB: number;
+    /** How the web routes ask for a login: single sign-on (Keycloak + oauth2-proxy) or the one shared web user. */
+    login: LoginKind;
     /** The sites (one): each its archives and its viewer. */
     sites: SiteConfig[];
     /** The viewer every site runs. */
     viewer: {
         image: ImageRef;
+        resources: ContainerResources;
+    };
+    keycloak: {
+        replicas: number;
+        image: ImageRef;
+        chartVersion: string;
+        syncImage: ImageRef;
+        passwordMinLength: number;
         resources: ContainerResources;
     };
     dcm4chee: {
@@ -197,7 +207,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     for (const key of ["orthancStorageSize", "postgresStorageSize"] as const) {
         check(key, () => str(key) === "" || QUANTITY.test(str(key)), "must be empty or a size like 20Gi (Mi, Gi or Ti)");
     }
-    for (const key of ["postgresChartVersion", "traefikChartVersion"] as const) {
+    for (const key of ["postgresChartVersion", "traefikChartVersion", "keycloakChartVersion"] as const) {
         check(key, () => SEMVER.test(str(key)), "must be an exact chart version like 1.2.3");
     }
     for (const key of ["orthancImage", "postgresImage", "traefikImage"] as const) {
@@ -222,6 +232,11 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     check("orthancStableAgeSeconds", () => num("orthancStableAgeSeconds") >= 1 && num("orthancStableAgeSeconds") <= 3600, "must be an integer from 1 to 3600");
     check("traefikDicomConnectionsPerSource", () => num("traefikDicomConnectionsPerSource") >= 1 && num("traefikDicomConnectionsPerSource") <= 1024, "must be an integer from 1 to 1024");
     check("uploadLimitMiB", () => num("uploadLimitMiB") >= 1 && num("uploadLimitMiB") <= 65536, "must be an integer from 1 to 65536");
+    check("login", () => (LOGINS as readonly string[]).includes(str("login")), `must be one of ${LOGINS.join(", ")}`);
+    const keycloakKeys = (Object.keys(LEAF_PATHS) as LeafKey[]).filter((key) => LEAF_PATHS[key]?.group === "keycloak" && flat.values[key] !== undefined);
+    if (str("login") === "basic" && keycloakKeys.length > 0) {
+        problems.push(`pacstack:${name("login")} = "basic" with pacstack:${name(keycloakKeys[0])} set: Keycloak is deployed only with login sso; remove pacstack:keycloak or set login to sso`);
+    }
     const archives = (values.archives as string[] | undefined) ?? [];
     check(
         "archives",
@@ -244,7 +259,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     for (const key of ["dcm4cheeStorageSize", "dcm4cheeDatabaseSize"] as const) {
         check(key, () => str(key) === "" || QUANTITY.test(str(key)), "must be empty or a size like 20Gi (Mi, Gi or Ti)");
     }
-    for (const key of ["ohifImage", "dcm4cheeImage", "dcm4cheeLdapImage", "dcm4cheeDatabaseImage"] as const) {
+    for (const key of ["ohifImage", "dcm4cheeImage", "dcm4cheeLdapImage", "dcm4cheeDatabaseImage", "keycloakImage", "keycloakSyncImage"] as const) {
         check(key, () => parseImage(str(key)) !== undefined, "must be an image reference pinned by tag or digest, e.g. docker.io/org/name:1.2.3 (latest is refused)");
     }
     if ("viewerPath" in values && "ohifImage" in values && str("viewerPath") !== "/") {
@@ -256,6 +271,10 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             );
         }
     }
+    check("keycloakReplicas", () => num("keycloakReplicas") >= 1 && num("keycloakReplicas") <= 10, "must be an integer from 1 to 10");
+    check("keycloakPasswordMinLength", () => num("keycloakPasswordMinLength") >= 8 && num("keycloakPasswordMinLength") <= 128, "must be an integer from 8 to 128");
+    // Bitnami's Keycloak image is frozen (bitnamilegacy) while fixes keep coming upstream: only the official one.
+    check("keycloakImage", () => parseImage(str("keycloakImage"))?.repository === "keycloak/keycloak", "must be the official image keycloak/keycloak (quay.io, docker.io or a mirror of it), pinned");
     let exposure: EdgeExposure | undefined;
     if ("exposure" in values) {
         const read = readExposure(values.exposure);
@@ -334,8 +353,17 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         network: network!,
         webTlsSecret: optional("webTlsSecret"),
         uploadLimitMiB: num("uploadLimitMiB"),
+        login: str("login") as LoginKind,
         sites: [{ archives: archives as ArchiveKind[], defaultArchive: (optional("defaultArchive") ?? archives[0]) as ArchiveKind, viewerPath: str("viewerPath") }],
         viewer: { image: parseImage(str("ohifImage"))!, resources: profile.resources.viewer },
+        keycloak: {
+            replicas: num("keycloakReplicas"),
+            image: parseImage(str("keycloakImage"))!,
+            chartVersion: str("keycloakChartVersion"),
+            syncImage: parseImage(str("keycloakSyncImage"))!,
+            passwordMinLength: num("keycloakPasswordMinLength"),
+            resources: profile.resources.keycloak,
+        },
         dcm4chee: {
             aeTitle: str("dcm4cheeAeTitle"),
             images: {

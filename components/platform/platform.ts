@@ -8,7 +8,9 @@ import { Publication, Publishing, publicationClashes } from "../publish/publishe
 import { ScrapeTarget, renderScrapeTargets } from "../publish/scrape";
 import { PlatformCore, createCore } from "./core";
 import { createEdge, createFlows } from "./edge";
-import { IdentityProviderFactory, createSignIn } from "./sign-in";
+import { Keycloak } from "../keycloak/keycloak";
+import { createIdentity } from "./identity";
+import { IdentityProviderFactory, createSignIn, keycloakIdentity } from "./sign-in";
 import { DicomEndpoint, createSite, sitesCertificates, sitesNeedDatabase } from "./site";
 
 export { DicomEndpoint } from "./site";
@@ -82,6 +84,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly modalityCredentials: pulumi.Output<Record<string, ClientCredential>>;
     /** Per Orthanc peer, the user name and password Orthanc sends (secret; {} without peers): register them there. */
     public readonly orthancPeerCredentials: pulumi.Output<Record<string, { username: string; password: string }>>;
+    /** The identity provider (Keycloak at /auth); undefined with the basic-auth login or an identity provider given. */
+    public readonly keycloak: Keycloak | undefined;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         // Invalid settings throw here, before anything (this Platform included) is registered.
@@ -91,14 +95,17 @@ export class Platform extends pulumi.ComponentResource {
         const given = args.provider ?? (this.getProvider("kubernetes::") as k8s.Provider | undefined);
 
         const core = createCore(name, config, this, {
-            database: sitesNeedDatabase(sites),
+            // Keycloak keeps its data there, whichever archives the site holds.
+            database: sitesNeedDatabase(sites) || (!args.identity && config.login === "sso"),
             certificates: sitesCertificates(name, config.namespace, sites),
             provider: given,
             keptObjectProvider: args.keptObjectProvider,
         });
         const [site] = sites.map((settings) => createSite(core, settings));
+        // Single sign-on (the default): the given identity provider, else Keycloak; basic auth only when chosen.
+        this.keycloak = !args.identity && config.login === "sso" ? createIdentity(core) : undefined;
+        const identity = args.identity?.(core) ?? (this.keycloak && keycloakIdentity(this.keycloak));
         const services = (args.services ?? []).map((service) => service(core));
-        const identity = args.identity?.(core);
         const proxy = identity && createSignIn(core, identity);
         const signInPublications = identity && proxy ? [identity.published, proxy.published] : [];
         this.published = [...site.publications, ...services.map((service) => service.published), ...signInPublications];

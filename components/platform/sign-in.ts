@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseImage } from "../config/image";
 import { OAuth2Proxy } from "../oauth2-proxy/oauth2-proxy";
 import { OAUTH2_PROXY_CHART_VERSION, OAUTH2_PROXY_IMAGE } from "../oauth2-proxy/version";
-import { Publishing, Workload } from "../publish/published";
+import { Keycloak } from "../keycloak/keycloak";
+import { KEYCLOAK_HTTP_PORT, KEYCLOAK_PATH } from "../keycloak/values";
+import { Publication, Publishing, Workload } from "../publish/published";
 import { PlatformCore } from "./core";
 
 /**
@@ -49,4 +51,25 @@ export function createSignIn(core: PlatformCore, identity: IdentityProvider): OA
         },
         core.inApp,
     );
+}
+
+/**
+ * pacstack's Keycloak as the identity provider: its own publication plus its admin console (`/auth/admin`) as a
+ * route for administrators only. The console and its API check their own bearer tokens, which pass unchanged.
+ */
+export function keycloakIdentity(keycloak: Keycloak): IdentityProvider {
+    const own = keycloak.published;
+    const main = own.routes.find((route) => route.path === KEYCLOAK_PATH);
+    if (!main) throw new Error(`Keycloak publishes no route at ${KEYCLOAK_PATH}`);
+    const published: Publication = {
+        ...own,
+        routes: [...own.routes, { name: "keycloak-admin", path: `${KEYCLOAK_PATH}/admin`, backend: main.backend, protection: "admin", passAuthorization: true }],
+    };
+    return {
+        published,
+        publicUrl: keycloak.url,
+        internalUrl: keycloak.internalUrl,
+        proxyClientSecret: keycloak.proxyClient.secret,
+        workload: { ...main.backend.pods, port: KEYCLOAK_HTTP_PORT },
+    };
 }

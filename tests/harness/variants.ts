@@ -1,14 +1,9 @@
-import { join } from "node:path";
-
 /** The stacks and setting combinations every graph-wide test runs over. */
 export interface Variant {
     label: string;
     stack: string;
     overrides: Record<string, string | number>;
 }
-
-/** The dev program with single sign-on (an identity provider given, see tests/traefik/sso/program.ts). */
-export const SSO_PROGRAM = join(__dirname, "../traefik/sso/program.ts");
 
 export const VARIANTS: Variant[] = [
     { label: "stack dev (minikube)", stack: "dev", overrides: {} },
@@ -42,5 +37,4 @@ export const VARIANTS: Variant[] = [
             "orthanc.forwarding": JSON.stringify([{ peer: "research" }, { modality: "teaching-pacs" }]),
         },
     },
-    { label: "single sign-on (minikube)", stack: "dev", overrides: { "--program": SSO_PROGRAM } },
 ];

@@ -1,5 +1,5 @@
 /**
- * Single sign-on behind the real edge: the plan of the SSO program (tests/traefik/sso/program.ts) applied to the
+ * Single sign-on behind the real edge: the plan of the dev stack (single sign-on is the default login) applied to the
  * real kube-apiserver and read by the real Traefik (tests/harness/edge/stack.ts), with Keycloak from Maven
  * Central's dist importing the rendered realm (on a real PostgreSQL over TLS) and oauth2-proxy built from its Go
  * module, started with the plan's own arguments and alpha configuration (only hosts, ports and file paths changed).
@@ -18,10 +18,18 @@ import { RunningProcess, freePort, startProcess, waitFor } from "../real/process
 import { EdgeContext, EdgeExtra, EdgeStack, startEdgeStack } from "./stack";
 import { PlanObject } from "./objects";
 
-export const SSO_PROGRAM = join(__dirname, "../../traefik/sso/program.ts");
-/** The planned Keycloak Service (the program's stand-in for the Keycloak component) and its in-cluster URL. */
-const KEYCLOAK_SERVICE = "pacstack-keycloak";
-const PROXY_SERVICE = "pacstack-oauth2-proxy";
+/** The Service the plan's /auth route names (the Keycloak chart's HTTP Service). */
+function keycloakServiceOf(plan: EdgeContext["plan"]): string {
+    const route = plan.resources.find((r) => r.type === "kubernetes:traefik.io/v1alpha1:IngressRoute")?.inputs as any;
+    const router = route?.spec.routes.find((r: any) => r.match.includes("(Path(`/auth`) || PathPrefix(`/auth/`))"));
+    if (!router) throw new Error("the plan routes nothing to /auth");
+    return router.services[0].name;
+}
+
+/** The Keycloak chart's HTTP Service as the route names it (the chart is not rendered here): port 8080, named http. */
+function keycloakChartService(name: string, namespace: string): PlanObject {
+    return { apiVersion: "v1", kind: "Service", metadata: { name, namespace }, spec: { type: "ClusterIP", ports: [{ name: "http", port: 8080, protocol: "TCP", targetPort: "http" }] } };
+}
 
 export interface Person {
     username: string;
@@ -117,7 +125,9 @@ export async function startSsoEdge(): Promise<SsoEdge> {
         const [port, metricsPort] = [await freePort(), await freePort()];
         const clientSecretFile = join(work, "oauth2-proxy-client-secret");
         writeFileSync(clientSecretFile, secrets[PROXY_CLIENT_ID], { mode: 0o600 });
-        const internal = `http://${KEYCLOAK_SERVICE}.${context.appNamespace}.svc:8080/auth`;
+        // The in-cluster URL the plan gives the proxy (its token endpoint, up to Keycloak's base path).
+        const redeem = (release.values.alphaConfig.configData.providers as { redeemURL: string }[])[0].redeemURL;
+        const internal = redeem.slice(0, redeem.indexOf("/realms/"));
         const local = (text: string) =>
             text
                 .split(plannedAuthority).join(`${domain}:${websecurePort}`)
@@ -144,11 +154,13 @@ export async function startSsoEdge(): Promise<SsoEdge> {
         const ready = async () => (await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(2_000) })).status === 200;
         await waitFor("oauth2-proxy ready", ready, { process: proxy, timeoutMs: 60_000, intervalMs: 250 });
 
-        const loopbackProxy = `http://${PROXY_SERVICE}.loopback.test:${port}`;
-        const plannedProxy = `http://${PROXY_SERVICE}.${context.appNamespace}.svc:${PROXY_PORT}`;
+        const proxyService = release.values.fullnameOverride;
+        const keycloakService = keycloakServiceOf(plan);
+        const loopbackProxy = `http://${proxyService}.loopback.test:${port}`;
+        const plannedProxy = `http://${proxyService}.${context.appNamespace}.svc:${PROXY_PORT}`;
         return {
-            services: { [KEYCLOAK_SERVICE]: { http: keycloak.port }, [PROXY_SERVICE]: { http: port, metrics: metricsPort } },
-            chartServices: [proxyChartService(release)],
+            services: { [keycloakService]: { http: keycloak.port }, [proxyService]: { http: port, metrics: metricsPort } },
+            chartServices: [proxyChartService(release), keycloakChartService(keycloakService, context.appNamespace)],
             rewrite: (object: PlanObject) => {
                 const address: string | undefined = object.kind === "Middleware" ? object.spec.forwardAuth?.address : undefined;
                 if (!address) return object;
@@ -162,7 +174,7 @@ export async function startSsoEdge(): Promise<SsoEdge> {
             },
         };
     };
-    const edge = await startEdgeStack({ overrides: { "--program": SSO_PROGRAM }, extra });
+    const edge = await startEdgeStack({ login: "sso", extra });
     return {
         edge,
         keycloak: keycloak!,

@@ -47,6 +47,12 @@ export interface EdgeOptions {
      * @default true
      */
     backends?: boolean;
+    /**
+     * The stack's login (pacstack:login). Single sign-on needs Keycloak and oauth2-proxy behind the edge (`extra`,
+     * see tests/harness/edge/sso.ts); the basic-auth edge tests choose basic explicitly.
+     * @default "basic"
+     */
+    login?: "basic" | "sso";
     /** The Orthanc build behind the edge. @default "debian12" */
     orthancTier?: OrthancTierId;
     /**
@@ -180,7 +186,7 @@ async function startBackends(
 const DEBIAN_ORTHANC_PLUGINS = '["gdcm"]';
 
 export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeStack> {
-    const plan = await planStack("dev", { uploadLimitMiB: TEST_UPLOAD_LIMIT_MIB, "orthanc.plugins": DEBIAN_ORTHANC_PLUGINS, ...options.overrides });
+    const plan = await planStack("dev", { uploadLimitMiB: TEST_UPLOAD_LIMIT_MIB, "orthanc.plugins": DEBIAN_ORTHANC_PLUGINS, login: options.login ?? "basic", ...options.overrides });
     const release = traefikReleaseOf(plan);
     const edge = edgeObjectsOf(plan);
     const tools = await pinnedTools();
