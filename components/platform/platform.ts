@@ -107,8 +107,12 @@ export class Platform extends pulumi.ComponentResource {
         const identity = args.identity?.(core) ?? (this.keycloak && keycloakIdentity(this.keycloak));
         const services = (args.services ?? []).map((service) => service(core));
         const proxy = identity && createSignIn(core, identity);
-        const signInPublications = identity && proxy ? [identity.published, proxy.published] : [];
-        this.published = [...site.publications, ...services.map((service) => service.published), ...signInPublications];
+        this.published = [
+            ...site.publications,
+            ...(identity ? [identity.published] : []),
+            ...services.map((service) => service.published),
+            ...(proxy ? [proxy.published] : []),
+        ];
         const clashes = publicationClashes(this.published);
         if (clashes.length > 0) {
             throw new Error(`Platform ${name}: ${clashes.join("; ")}`);

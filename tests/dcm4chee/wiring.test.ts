@@ -48,11 +48,15 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
         for (const p of [only, both, prefixed]) assert.equal(p.code, 0, p.stderr);
     });
 
-    it("deploys no Orthanc, no Bitnami PostgreSQL and no database certificate without orthanc in archives", () => {
-        assert.equal(byType(only, K.release).some((r) => r.name === "pacstack-postgresql"), false);
+    it("deploys no Orthanc without orthanc in archives; the shared PostgreSQL only for Keycloak (none with login basic)", async () => {
         assert.equal(byType(only, K.deployment).some((r) => r.name === "pacstack-orthanc"), false);
-        assert.equal(only.resources.some((r) => r.name === "pacstack-database-tls"), false);
+        assert.equal(byType(only, K.release).some((r) => r.name === "pacstack-postgresql"), true, "Keycloak's database");
         assert.deepEqual(byType(only, K.statefulSet).map((r) => r.name).sort(), ["pacstack-dcm4chee", "pacstack-dcm4chee-db", "pacstack-dcm4chee-ldap"]);
+        const basic = await planStack("dev", { archives: '["dcm4chee"]', login: "basic" });
+        assert.equal(basic.code, 0, basic.stderr);
+        assert.equal(byType(basic, K.release).some((r) => r.name === "pacstack-postgresql"), false);
+        assert.equal(basic.resources.some((r) => r.name === "pacstack-database-tls"), false);
+        assert.equal(byType(basic, K.release).some((r) => r.name === "pacstack-keycloak" || r.name === "pacstack-oauth2-proxy"), false);
     });
 
     it("points the archive at the LDAP and PostgreSQL Services, with passwords from mounted Secret files", () => {
@@ -121,7 +125,7 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
         assert.deepEqual(pod.initContainers[1].command.slice(-2), [env.KEYSTORE, env.TRUSTSTORE]);
     });
 
-    it("routes /dcm4chee-arc to the archive's HTTPS behind the web user, and its DICOM-TLS entrypoint (11113) to port 2762", () => {
+    it("routes /dcm4chee-arc to the archive's HTTPS behind the sign-in, and its DICOM-TLS entrypoint (11113) to port 2762", () => {
         const route = inputs(one(both, K.ingressRoute, "pacstack-routes-web-ingressroute"));
         const routers = route.spec.routes.filter((r: any) => r.match.includes("`/dcm4chee-arc`"));
         assert.equal(routers.length, 2);
@@ -129,15 +133,16 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
             assert.deepEqual(router.services, [
                 { kind: "Service", name: "pacstack-dcm4chee", port: 8443, scheme: "https", serversTransport: "pacstack-routes-to-pacstack-dcm4chee" },
             ]);
-            assert.ok(router.middlewares.some((m: any) => m.name === "pacstack-routes-web-auth"));
+            // Its REST services: signed-in users, 401 when signed out, the client's Authorization removed.
+            assert.deepEqual(router.middlewares.slice(1, 3).map((m: any) => m.name), ["pacstack-routes-sso-user-api", "pacstack-routes-drop-authorization"]);
         }
         // Wildfly presents its KEYSTORE: the DICOM certificate, which also names the archive's Service.
         const transport = inputs(one(both, K.serversTransport, "pacstack-routes-to-pacstack-dcm4chee-serverstransport"));
         assert.deepEqual(transport.spec, { insecureSkipVerify: false, rootCAs: [{ secret: "pacstack-dicom-tls" }], serverName: "pacstack-dcm4chee.pacstack.svc" });
-        const auth = inputs(one(both, K.middleware, "pacstack-routes-web-auth-middleware"));
-        assert.deepEqual(auth.spec.basicAuth, { realm: "pacstack", removeHeader: true, secret: "pacstack-routes-web-users" });
-        const forward = inputs(one(both, K.middleware, "pacstack-routes-web-auth-forward-middleware"));
-        assert.equal(forward.spec.basicAuth.removeHeader, false);
+        const auth = inputs(one(both, K.middleware, "pacstack-routes-sso-user-api-middleware"));
+        assert.match(auth.spec.forwardAuth.address, /^http:\/\/pacstack-oauth2-proxy\.pacstack\.svc:4180\/oauth2\/auth\?allowed_groups=pacstack-user,pacstack-admin$/);
+        const ui = inputs(one(both, K.middleware, "pacstack-routes-sso-admin-page-middleware"));
+        assert.match(ui.spec.forwardAuth.address, /\/\?allowed_groups=pacstack-admin$/);
         const tcp = inputs(one(both, K.tcpRoute, "pacstack-routes-dcm4chee-dicom-ingressroutetcp"));
         assert.deepEqual(tcp.spec, {
             entryPoints: ["dicom-dcm4chee"],

@@ -42,9 +42,9 @@ describe("platform: a service defined outside components/ gets its edge, network
             [
                 [
                     "Host(`pacs.minikube.test`) && (Path(`/widget`) || PathPrefix(`/widget/`)) && (Method(`POST`) || Method(`PUT`))",
-                    ["pacstack-routes-security-headers", "pacstack-routes-web-auth", "pacstack-routes-upload-limit-widget"],
+                    ["pacstack-routes-security-headers", "pacstack-routes-sso-user-page", "pacstack-routes-drop-authorization", "pacstack-routes-upload-limit-widget"],
                 ],
-                ["Host(`pacs.minikube.test`) && (Path(`/widget`) || PathPrefix(`/widget/`))", ["pacstack-routes-security-headers", "pacstack-routes-web-auth"]],
+                ["Host(`pacs.minikube.test`) && (Path(`/widget`) || PathPrefix(`/widget/`))", ["pacstack-routes-security-headers", "pacstack-routes-sso-user-page", "pacstack-routes-drop-authorization"]],
             ],
         );
         assert.deepEqual(routers[0].services, [{ kind: "Service", name: "pacstack-widget", port: 9000 }]);
