@@ -14,6 +14,8 @@ export { OrthancConfigInput, renderOrthancConfig, renderOrthancCredentials } fro
 export { renderDeployedOrthancConfig } from "./orthanc/deployed-config";
 export { renderDicomModalities } from "./orthanc/modalities";
 export { Dcm4chee, Dcm4cheeArgs } from "./dcm4chee/dcm4chee";
+export { DatabaseBackup, DatabaseBackupArgs } from "./backup/backup";
+export { BackupScriptInput, isCronSchedule, renderBackupScript, renderRestoreScript } from "./backup/script";
 export { OhifDataSourceInput, renderOhifAppConfig } from "./ohif/app-config";
 export { OhifViewer, OhifViewerArgs } from "./ohif/ohif-viewer";
 export { DicomEndpoint, Platform, PlatformArgs, PlatformExtras, PlatformService, WEB_USERNAME } from "./platform/platform";

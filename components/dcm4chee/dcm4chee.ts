@@ -9,7 +9,8 @@ import { appLabels, contentChecksum } from "../kube/metadata";
 import { createNetworkPolicies } from "../kube/resources";
 import { PEM_TO_PKCS12_JAVA } from "./keystore";
 import { renderArchiveEnv, renderDatabaseArgs, renderDatabaseEnv, renderLdapEnv } from "./env";
-import { DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, archivePaths, dcm4cheeServiceNames } from "./paths";
+import { DATABASE, DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, UIDS, archivePaths, dcm4cheeServiceNames } from "./paths";
+import { DatabaseBackup } from "../backup/backup";
 import { Publication, Publishing } from "../publish/published";
 import { dcm4cheePublication } from "./publication";
 import { renderArchiveStartScript, renderDatabaseHba, renderLdapStartScript, renderLdifFilter } from "./scripts";
@@ -54,6 +55,12 @@ export interface Dcm4cheeArgs {
      * (dcm4cheeServiceNames; LDAP's also for localhost, which its readiness probe connects to).
      */
     serverTlsSecretNames: { ldap: string; database: string };
+    /**
+     * Scheduled dumps of the archive's database (components/backup), onto a claim of `storageSize` kept on destroy
+     * and adopted through `keptObjectProvider`.
+     * @default none
+     */
+    backup?: { schedule: string; retention: number; storageSize: string; keptObjectProvider?: k8s.Provider };
 }
 
 /**
@@ -195,6 +202,30 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             ]),
             parent,
         );
+        if (args.backup) {
+            new DatabaseBackup(
+                `${names.database}-backup`,
+                {
+                    namespace: args.namespace,
+                    image: imageReference(args.images.database),
+                    uid: UIDS.database,
+                    schedule: args.backup.schedule,
+                    retention: args.backup.retention,
+                    database: {
+                        host: `${names.database}.${args.namespace}.svc.cluster.local`,
+                        port: PORTS.postgres,
+                        username: DATABASE.user,
+                        passwordSecret: { name: `${name}-credentials`, key: SECRET_KEYS.database },
+                        databases: [DATABASE.name],
+                        pods: pods.database,
+                    },
+                    tlsSecretName: args.serverTlsSecretNames.database,
+                    storage: { size: args.backup.storageSize, storageClass: args.storage.storageClass },
+                    keptObjectProvider: args.backup.keptObjectProvider,
+                },
+                { ...parent, dependsOn: [credentials] },
+            );
+        }
         // Only the archive talks to its configuration directory and its database (LDAP allows anonymous reads).
         createNetworkPolicies(this, name, [
             ...allowTraffic("dcm4chee-to-ldap", pods.archive, pods.ldap, [{ port: PORTS.ldapsContainer }]),

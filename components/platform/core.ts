@@ -8,6 +8,9 @@ import { NODE_PORTS } from "../config/platform";
 import { PlatformConfig, PlatformConfigError, isDomain } from "../config/validate";
 import { IsolatedNamespace } from "../namespace/isolated-namespace";
 import { Postgres } from "../postgres/postgres";
+import { POSTGRES_UID } from "../postgres/values";
+import { DatabaseBackup } from "../backup/backup";
+import { imageReference } from "../config/image";
 
 /** The web user every route asks for until single sign-on exists. */
 export const WEB_USERNAME = "pacstack";
@@ -113,6 +116,30 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
               { ...child, dependsOn: [app, certificates] },
           )
         : undefined;
+    if (database && config.backup.enabled) {
+        new DatabaseBackup(
+            `${postgresName}-backup`,
+            {
+                namespace: config.namespace,
+                image: imageReference(config.postgres.image),
+                uid: POSTGRES_UID,
+                schedule: config.backup.schedule,
+                retention: config.backup.retention,
+                database: {
+                    host: database.host,
+                    port: database.port,
+                    username: database.username,
+                    passwordSecret: database.passwordSecret,
+                    databases: [database.database],
+                    pods: { namespace: config.namespace, podLabels: database.podLabels },
+                },
+                tlsSecretName: certificates.databaseTlsSecretName!,
+                storage: { size: config.backup.storageSize ?? config.postgres.storageSize, storageClass: config.storageClass },
+                keptObjectProvider,
+            },
+            { ...child, dependsOn: [app, certificates] },
+        );
+    }
     const webUrl = domain.apply((host) => (config.serviceType === "NodePort" ? `https://${host}:${NODE_PORTS.websecure}/` : `https://${host}/`));
     return {
         name,
