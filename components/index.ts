@@ -9,6 +9,7 @@ export { readStackConfig } from "./config/stack";
 export { PlatformConfig, PlatformConfigError, SiteConfig, validatePlatformConfig } from "./config/validate";
 export { NETWORK_DEFAULTS, NetworkConfig } from "./config/network";
 export { IsolatedNamespace, IsolatedNamespaceArgs } from "./namespace/isolated-namespace";
+export { KEPT_SECRETS_ENV, KeptSecrets, fileKeptSecrets, keptOrGenerated, keptSecretsOf, kubectlKeptSecrets } from "./kube/kept-secrets";
 export { Orthanc, OrthancArgs } from "./orthanc/orthanc";
 export { OrthancConfigInput, renderOrthancConfig, renderOrthancCredentials } from "./orthanc/config";
 export { renderDeployedOrthancConfig } from "./orthanc/deployed-config";

@@ -11,6 +11,7 @@ import { PEM_TO_PKCS12_JAVA } from "./keystore";
 import { renderArchiveEnv, renderDatabaseArgs, renderDatabaseEnv, renderLdapEnv } from "./env";
 import { DATABASE, DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, UIDS, archivePaths, dcm4cheeServiceNames } from "./paths";
 import { DatabaseBackup } from "../backup/backup";
+import { KeptSecrets, keptOrGenerated } from "../kube/kept-secrets";
 import { Publication, Publishing } from "../publish/published";
 import { dcm4cheePublication } from "./publication";
 import { renderArchiveStartScript, renderDatabaseHba, renderLdapStartScript, renderLdifFilter } from "./scripts";
@@ -61,6 +62,13 @@ export interface Dcm4cheeArgs {
      * @default none
      */
     backup?: { schedule: string; retention: number; storageSize: string; keptObjectProvider?: k8s.Provider };
+    /**
+     * Provider of the credentials Secret, kept on destroy with the LDAP and database volumes and adopted again.
+     * @default the parent's provider
+     */
+    keptObjectProvider?: k8s.Provider;
+    /** A kept credentials Secret's values win over newly generated ones (README: Redeploy onto kept data). @default none */
+    keptSecrets?: KeptSecrets;
 }
 
 /**
@@ -97,13 +105,18 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
         const passwords = Object.fromEntries(
             Object.entries(SECRET_KEYS).map(([key, secretKey]) => [
                 secretKey,
-                pulumi.secret(new random.RandomPassword(`${name}-${key.toLowerCase()}`, { length: 32, special: false }, parent).result),
+                keptOrGenerated(
+                    args.keptSecrets,
+                    { namespace: args.namespace, name: `${name}-credentials`, key: secretKey },
+                    new random.RandomPassword(`${name}-${key.toLowerCase()}`, { length: 32, special: false }, parent).result,
+                ),
             ]),
         );
+        // LDAP's and the database's volumes outlive `pulumi destroy` and know these passwords: so does their Secret.
         const credentials = new k8s.core.v1.Secret(
             `${name}-credentials`,
             { metadata: { labels, name: `${name}-credentials`, namespace: args.namespace }, type: "Opaque", stringData: passwords },
-            parent,
+            { ...parent, retainOnDelete: true, ...(args.keptObjectProvider ? { provider: args.keptObjectProvider } : {}) },
         );
         const scripts = {
             [SCRIPT_FILES.ldap]: renderLdapStartScript(),
