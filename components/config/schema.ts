@@ -285,6 +285,30 @@ export const LEAF_SETTINGS = {
         default: 12,
         description: "Shortest password the realm accepts (8 to 128); passwords also may not contain the user name or be the e-mail address.",
     },
+    backupEnabled: {
+        type: "boolean",
+        groupedOnly: true,
+        default: true,
+        description: "Scheduled dumps of every PostgreSQL (the shared one, dcm4chee's) onto a volume kept on destroy (README: Backup and restore).",
+    },
+    backupSchedule: {
+        type: "string",
+        groupedOnly: true,
+        default: "30 1 * * *",
+        description: "When the backups run, a cron schedule in UTC (five fields, or @daily, @hourly, ...).",
+    },
+    backupRetention: {
+        type: "integer",
+        groupedOnly: true,
+        default: 7,
+        description: "Complete backups kept per database server; older ones are removed after a backup succeeds. 1 to 1000.",
+    },
+    backupStorageSize: {
+        type: "string",
+        groupedOnly: true,
+        default: "",
+        description: "Size of each backup volume; empty means the size of the database volume it backs up.",
+    },
 } as const satisfies Record<string, LeafSpec>;
 
 export type LeafKey = keyof typeof LEAF_SETTINGS;
@@ -322,6 +346,10 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     keycloakChartVersion: { group: "keycloak", field: "chartVersion" },
     keycloakSyncImage: { group: "keycloak", field: "syncImage" },
     keycloakPasswordMinLength: { group: "keycloak", field: "passwordMinLength" },
+    backupEnabled: { group: "backup", field: "enabled" },
+    backupSchedule: { group: "backup", field: "schedule" },
+    backupRetention: { group: "backup", field: "retention" },
+    backupStorageSize: { group: "backup", field: "storageSize" },
 };
 
 /** Where a value is set now: `domain`, `orthanc.replicas`, `sites[0].archives`. */
@@ -337,6 +365,7 @@ const GROUP_DESCRIPTIONS: Record<string, string> = {
     viewer: "The OHIF viewer: image.",
     dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",
     keycloak: "Keycloak, the identity provider at /auth: replicas, image, chartVersion, syncImage, passwordMinLength.",
+    backup: "Database backups: enabled, schedule, retention, storageSize.",
 };
 
 /** The top-level keys: platform-wide values, one object per service, and the list of sites. */

@@ -101,6 +101,16 @@ function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }
                 ldap: core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.ldap],
                 database: core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.database],
             },
+            keptObjectProvider: core.keptObjectProvider,
+            keptSecrets: core.keptSecrets,
+            backup: config.backup.enabled
+                ? {
+                      schedule: config.backup.schedule,
+                      retention: config.backup.retention,
+                      storageSize: config.backup.storageSize ?? config.dcm4chee.databaseSize,
+                      keptObjectProvider: core.keptObjectProvider,
+                  }
+                : undefined,
         },
         { ...core.inApp, dependsOn: [core.namespaces.app, core.certificates] },
     );

@@ -62,7 +62,7 @@ interface RegisterRequest {
 }
 
 /** Plausible outputs for resources whose real provider computes them (keys, certificates, passwords). */
-function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+function computedOutputs(args: pulumi.runtime.MockResourceArgs, generation: number): Record<string, unknown> {
     switch (args.type) {
         case "tls:index/privateKey:PrivateKey":
             return {
@@ -74,8 +74,11 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
             return { certPem: `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n` };
         case "tls:index/certRequest:CertRequest":
             return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${args.name}\n-----END CERTIFICATE REQUEST-----\n` };
-        case "random:index/randomPassword:RandomPassword":
-            return { result: `${MOCK_SECRET}(${args.name})`, bcryptHash: `$2a$10$${MOCK_SECRET}(${args.name})` };
+        case "random:index/randomPassword:RandomPassword": {
+            // A later generation stands for a deployment after `pulumi destroy`: the state is gone, new values.
+            const value = `${MOCK_SECRET}(${args.name})${generation > 1 ? `#${generation}` : ""}`;
+            return { result: value, bcryptHash: `$2a$10$${value}` };
+        }
         default:
             return {};
     }
@@ -88,7 +91,12 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     /** The mock monitor's URN of each resource (it keeps only the parent's own type) → the engine's qualified type. */
     private readonly qualifiedTypes = new Map<string, string>();
 
-    constructor(private readonly stack = "stack", private readonly project = "project") {}
+    /** `generation`: how many deployments (each after a destroy) generated their values; 1 is the first. */
+    constructor(
+        private readonly stack = "stack",
+        private readonly project = "project",
+        private readonly generation = 1,
+    ) {}
 
     /**
      * The engine's URN: `urn:pulumi:<stack>::<project>::<parent types joined by $>$<type>::<name>`, where the stack
@@ -124,7 +132,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         // A provider reference is "<provider urn>::<provider id>"; the urn ends with the provider's name.
         const provider = args.provider ? (args.provider.split("::").at(-2) ?? "") : "";
         this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs: args.inputs, provider, ...options });
-        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...computedOutputs(args) } };
+        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...computedOutputs(args, this.generation) } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
