@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Platform, keptSecretsOf, readStackConfig } from "pacstack";
+import { Platform, identityOutputs, keptSecretsOf, readStackConfig } from "pacstack";
 
 // Validation throws before any resource is registered when a setting is wrong.
 const config = readStackConfig();
@@ -20,3 +20,13 @@ export const webPassword = pulumi.secret(platform.webPassword);
 export const modalityCredentials = pulumi.secret(platform.modalityCredentials);
 // Per Orthanc peer (pacstack:orthanc.peers), the credentials Orthanc sends: register them at the peer.
 export const orthancPeerCredentials = pulumi.secret(platform.orthancPeerCredentials);
+
+// Single sign-on: Keycloak's bootstrap administrator (master realm) and the scripts' client-credentials client.
+const identity = identityOutputs(platform.keycloak);
+export const keycloakUrl = identity.keycloakUrl;
+export const keycloakAdminConsole = identity.keycloakAdminConsole;
+export const keycloakAdminUsername = identity.keycloakAdminUsername;
+export const keycloakAdminPassword = pulumi.secret(identity.keycloakAdminPassword);
+export const tokenUrl = identity.tokenUrl;
+export const scriptsClientId = identity.scriptsClientId;
+export const scriptsClientSecret = pulumi.secret(identity.scriptsClientSecret);

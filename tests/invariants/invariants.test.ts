@@ -18,7 +18,7 @@ const RULES: Record<string, Rule> = {
     writableTmpIsEmptyDir: (_w, c) => c.emptyDirMounts.includes("/tmp"),
     cpuAndMemoryRequestsAndLimits: (_w, c) =>
         ["requests", "limits"].every((kind) => ["cpu", "memory"].every((r) => Boolean((c.resources as any)?.[kind]?.[r]))),
-    readinessAndLivenessProbes: (_w, c) => c.init === true || (c.hasReadinessProbe && c.hasLivenessProbe),
+    readinessAndLivenessProbes: (w, c) => c.init === true || w.runsToCompletion || (c.hasReadinessProbe && c.hasLivenessProbe),
     pinnedImage: (_w, c) => /@sha256:[a-f0-9]{64}$/.test(c.image) || /:[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(c.image.split("/").pop()!) && !c.image.endsWith(":latest"),
     ownServiceAccount: (w) => w.ownServiceAccount !== undefined,
     noServiceAccountToken: (w) => w.automountServiceAccountToken === false,
@@ -113,8 +113,12 @@ describe("invariants: security and reliability rules over the whole graph", func
                     const users = inputsOf(plan, "Secret").find((s) => s.metadata.name === middleware.spec.basicAuth.secret && s.metadata.namespace === middleware.metadata.namespace);
                     assert.deepEqual(users?.stringData, { users: "[secret]" }, `${middleware.metadata.name} reads no users Secret`);
                 }
+                // Keycloak's /auth is the one public route: its sign-in pages, tokens and admin console authenticate
+                // every request themselves.
+                const keycloakOnly = (match: string) => /\(Path\(`\/auth`\) \|\| PathPrefix\(`\/auth\/`\)\)/.test(match) && !/PathPrefix\(`\/(?!auth\/)/.test(match);
                 for (const route of inputsOf(plan, "IngressRoute")) {
                     for (const router of route.spec.routes) {
+                        if (keycloakOnly(router.match)) continue;
                         assert.ok(router.middlewares.some((m: any) => authNames.has(m.name)), `${route.metadata.name}: ${router.match} has no basicAuth`);
                     }
                 }
@@ -170,6 +174,7 @@ describe("invariants: security and reliability rules over the whole graph", func
             id: "Deployment bad",
             namespace: "x",
             automountServiceAccountToken: true,
+            runsToCompletion: false,
             containers: [
                 {
                     name: "c",
@@ -199,5 +204,17 @@ describe("invariants: security and reliability rules over the whole graph", func
         assert.ok(found.includes("Deployment w / copy-certs: runAsNonRoot"), found.join("\n"));
         assert.ok(found.includes("Deployment w / debug: readOnlyRootFilesystem"), found.join("\n"));
         assert.ok(!found.includes("Deployment w / copy-certs: readinessAndLivenessProbes"), "a run-to-completion init container has no probes");
+    });
+
+    it("a Job's containers need no probes, but are judged by every other rule", () => {
+        const job = {
+            apiVersion: "batch/v1",
+            kind: "Job",
+            metadata: { name: "j", namespace: "x" },
+            spec: { template: { spec: { containers: [{ name: "once", image: "docker.io/library/busybox:1.37" }] } } },
+        };
+        const found = violations({ resources: [{ type: "kubernetes:batch/v1:Job", name: "j", inputs: job }] } as unknown as PlanResult);
+        assert.ok(!found.includes("Job j / once: readinessAndLivenessProbes"), found.join("\n"));
+        assert.ok(found.includes("Job j / once: runAsNonRoot") && found.includes("Job j / once: ownServiceAccount"), found.join("\n"));
     });
 });

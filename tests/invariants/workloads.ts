@@ -25,6 +25,8 @@ export interface WorkloadView {
     automountServiceAccountToken?: boolean;
     /** Name of a ServiceAccount made for this workload alone, or undefined. */
     ownServiceAccount?: string;
+    /** A Job: its pod runs to completion once, so its containers have no probes (like init containers). */
+    runsToCompletion: boolean;
     containers: ContainerView[];
 }
 
@@ -56,6 +58,7 @@ export function workloadsOf(plan: PlanResult): WorkloadView[] {
             podSecurityContext: pod.securityContext,
             automountServiceAccountToken: pod.automountServiceAccountToken,
             ownServiceAccount: account && pod.serviceAccountName !== "default" && sharing.length === 1 ? pod.serviceAccountName : undefined,
+            runsToCompletion: doc.kind === "Job",
             containers: containers.map((c: any) => ({
                 name: c.name,
                 image: c.image,
