@@ -255,6 +255,30 @@ export const LEAF_SETTINGS = {
         default: "",
         description: "Size of dcm4chee's database volume; empty means the platform's (minikube/microk8s: 5Gi, cloud: 50Gi).",
     },
+    backupEnabled: {
+        type: "boolean",
+        groupedOnly: true,
+        default: true,
+        description: "Scheduled dumps of every PostgreSQL (the shared one, dcm4chee's) onto a volume kept on destroy (README: Backup and restore).",
+    },
+    backupSchedule: {
+        type: "string",
+        groupedOnly: true,
+        default: "30 1 * * *",
+        description: "When the backups run, a cron schedule in UTC (five fields, or @daily, @hourly, ...).",
+    },
+    backupRetention: {
+        type: "integer",
+        groupedOnly: true,
+        default: 7,
+        description: "Complete backups kept per database server; older ones are removed after a backup succeeds. 1 to 1000.",
+    },
+    backupStorageSize: {
+        type: "string",
+        groupedOnly: true,
+        default: "",
+        description: "Size of each backup volume; empty means the size of the database volume it backs up.",
+    },
     keycloakReplicas: {
         type: "integer",
         groupedOnly: true,
@@ -284,30 +308,6 @@ export const LEAF_SETTINGS = {
         groupedOnly: true,
         default: 12,
         description: "Shortest password the realm accepts (8 to 128); passwords also may not contain the user name or be the e-mail address.",
-    },
-    backupEnabled: {
-        type: "boolean",
-        groupedOnly: true,
-        default: true,
-        description: "Scheduled dumps of every PostgreSQL (the shared one, dcm4chee's) onto a volume kept on destroy (README: Backup and restore).",
-    },
-    backupSchedule: {
-        type: "string",
-        groupedOnly: true,
-        default: "30 1 * * *",
-        description: "When the backups run, a cron schedule in UTC (five fields, or @daily, @hourly, ...).",
-    },
-    backupRetention: {
-        type: "integer",
-        groupedOnly: true,
-        default: 7,
-        description: "Complete backups kept per database server; older ones are removed after a backup succeeds. 1 to 1000.",
-    },
-    backupStorageSize: {
-        type: "string",
-        groupedOnly: true,
-        default: "",
-        description: "Size of each backup volume; empty means the size of the database volume it backs up.",
     },
 } as const satisfies Record<string, LeafSpec>;
 
@@ -341,15 +341,15 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     dcm4cheeDatabaseImage: { group: "dcm4chee", field: "databaseImage" },
     dcm4cheeStorageSize: { group: "dcm4chee", field: "storageSize" },
     dcm4cheeDatabaseSize: { group: "dcm4chee", field: "databaseSize" },
+    backupEnabled: { group: "backup", field: "enabled" },
+    backupSchedule: { group: "backup", field: "schedule" },
+    backupRetention: { group: "backup", field: "retention" },
+    backupStorageSize: { group: "backup", field: "storageSize" },
     keycloakReplicas: { group: "keycloak", field: "replicas" },
     keycloakImage: { group: "keycloak", field: "image" },
     keycloakChartVersion: { group: "keycloak", field: "chartVersion" },
     keycloakSyncImage: { group: "keycloak", field: "syncImage" },
     keycloakPasswordMinLength: { group: "keycloak", field: "passwordMinLength" },
-    backupEnabled: { group: "backup", field: "enabled" },
-    backupSchedule: { group: "backup", field: "schedule" },
-    backupRetention: { group: "backup", field: "retention" },
-    backupStorageSize: { group: "backup", field: "storageSize" },
 };
 
 /** Where a value is set now: `domain`, `orthanc.replicas`, `sites[0].archives`. */
@@ -364,8 +364,8 @@ const GROUP_DESCRIPTIONS: Record<string, string> = {
     traefik: "Traefik, the edge: chartVersion, image, dicomConnectionsPerSource.",
     viewer: "The OHIF viewer: image.",
     dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",
-    keycloak: "Keycloak, the identity provider at /auth: replicas, image, chartVersion, syncImage, passwordMinLength.",
     backup: "Database backups: enabled, schedule, retention, storageSize.",
+    keycloak: "Keycloak, the identity provider at /auth: replicas, image, chartVersion, syncImage, passwordMinLength.",
 };
 
 /** The top-level keys: platform-wide values, one object per service, and the list of sites. */

@@ -109,6 +109,17 @@ export interface PlatformSettings {
         /** @default the platform's (5Gi on minikube/MicroK8s, 50Gi on cloud) */
         databaseSize?: string;
     };
+    /** Scheduled dumps of every PostgreSQL onto a volume kept on destroy (README, "Backup and restore"). */
+    backup?: {
+        /** @default true */
+        enabled?: boolean;
+        /** Cron schedule in UTC. @default "30 1 * * *" */
+        schedule?: string;
+        /** Complete backups kept, 1 to 1000. @default 7 */
+        retention?: number;
+        /** @default the size of the database volume it backs up */
+        storageSize?: string;
+    };
     keycloak?: {
         /** Keycloak pods; several form one cluster. @default 1 */
         replicas?: number;
@@ -120,17 +131,6 @@ export interface PlatformSettings {
         syncImage?: string;
         /** Shortest password the realm accepts. @default 12 */
         passwordMinLength?: number;
-    };
-    /** Scheduled dumps of every PostgreSQL onto a volume kept on destroy (README, "Backup and restore"). */
-    backup?: {
-        /** @default true */
-        enabled?: boolean;
-        /** Cron schedule in UTC. @default "30 1 * * *" */
-        schedule?: string;
-        /** Complete backups kept, 1 to 1000. @default 7 */
-        retention?: number;
-        /** @default the size of the database volume it backs up */
-        storageSize?: string;
     };
     /** Cloud only: source ranges, internal load balancer and annotations of the edge's load balancer. @default open, public */
     exposure?: { sourceRanges?: string[]; dicomSourceRanges?: string[]; internal?: "" | "aws" | "azure" | "gcp"; annotations?: Record<string, string> };

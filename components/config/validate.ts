@@ -9,7 +9,7 @@ import { ForwardingRule, OrthancPeer, parseForwarding, parsePeers } from "./peer
 import { showSetting } from "./show";
 import { isCronSchedule } from "../backup/script";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
-import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LOGINS, LeafKey, LeafSpec, LoginKind, PLATFORMS, PlatformKind, leafPath } from "./schema";
+import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LOGINS, LoginKind, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
 import { PlatformSettings, flattenSettings } from "./settings";
 
 /** The validated, typed form of a stack's `pacstack:*` settings. Every default is already applied. */

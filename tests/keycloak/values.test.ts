@@ -15,6 +15,8 @@ const input = {
     replicas: 2,
     publicUrl: "https://pacs.example.org/auth",
     database: { host: "pacstack-postgresql.pacstack.svc.cluster.local", port: 5432, name: "keycloak", username: "keycloak" },
+    adminUsername: "pacstack-admin",
+    syncClientId: "pacstack-realm-sync",
     secretName: "pacstack-keycloak",
     databaseCaSecret: "pacstack-database-tls",
     resources,
@@ -65,9 +67,11 @@ describe("keycloak: the keycloakx chart values", () => {
     });
 
     it("take every credential from the Secret: no password, secret or token is a literal", () => {
-        for (const name of ["KC_BOOTSTRAP_ADMIN_USERNAME", "KC_BOOTSTRAP_ADMIN_PASSWORD", "KC_BOOTSTRAP_ADMIN_CLIENT_ID", "KC_BOOTSTRAP_ADMIN_CLIENT_SECRET"]) {
+        for (const name of ["KC_BOOTSTRAP_ADMIN_PASSWORD", "KC_BOOTSTRAP_ADMIN_CLIENT_SECRET"]) {
             assert.equal(env().find((e) => e.name === name)?.valueFrom?.secretKeyRef.name, "pacstack-keycloak", name);
         }
+        const names = Object.fromEntries(env().map((e) => [e.name, e.value]));
+        assert.deepEqual([names.KC_BOOTSTRAP_ADMIN_USERNAME, names.KC_BOOTSTRAP_ADMIN_CLIENT_ID], ["pacstack-admin", "pacstack-realm-sync"]);
         for (const e of env()) assert.ok(!/PASSWORD|SECRET/.test(e.name) || e.value === undefined, e.name);
     });
 
@@ -130,7 +134,9 @@ describe("keycloak: the two Jobs", () => {
         const pod = doc.spec.template.spec;
         const container = pod.containers[0];
         const byName = Object.fromEntries(container.env.map((e: Env) => [e.name, e]));
-        assert.deepEqual(byName.PGPASSWORD.valueFrom, { secretKeyRef: { name: "pacstack-postgresql-credentials", key: "postgres-password" } });
+        assert.equal(byName.PGPASSWORD, undefined, "no password in the environment");
+        assert.equal(byName.PGPASSWORD_FILE.value, "/etc/pacstack/superuser/password");
+        assert.deepEqual(pod.volumes.find((v: any) => v.name === "superuser").secret, { secretName: "pacstack-postgresql-credentials", items: [{ key: "postgres-password", path: "password" }] });
         assert.equal(byName.PGSSLMODE.value, "verify-full");
         assert.equal(byName.KEYCLOAK_DB_PASSWORD_FILE.value, "/etc/pacstack/secret/password");
         assert.equal(doc.spec.template.metadata.labels["app.kubernetes.io/name"], DATABASE_JOB_APP);
@@ -148,7 +154,8 @@ describe("keycloak: the two Jobs", () => {
             serviceAccount: "pacstack-keycloak-realm-sync",
             keycloakUrl: "http://pacstack-keycloak-http.pacstack.svc.cluster.local:8080/auth",
             configMap: "pacstack-keycloak-realm",
-            keycloakSecret: { name: "pacstack-keycloak", clientIdKey: SECRET_KEYS.syncClientId, clientSecretKey: SECRET_KEYS.syncClientSecret },
+            syncClientId: "pacstack-realm-sync",
+            keycloakSecret: { name: "pacstack-keycloak", clientSecretKey: SECRET_KEYS.syncClientSecret },
             clientSecretsSecret: "pacstack-keycloak-clients",
             checksum: "0123456789abcdef",
         }) as any;

@@ -7,7 +7,7 @@ import { PlanResult, one, planStack } from "../harness/plan-runner";
 const SECRET = "kubernetes:core/v1:Secret";
 const BOTH = { archives: '["orthanc","dcm4chee"]' };
 /** The credential Secrets whose values kept volumes know, and what reads each key. */
-const CREDENTIALS = ["pacstack/pacstack-postgresql-credentials", "pacstack/pacstack-dcm4chee-credentials"];
+const CREDENTIALS = ["pacstack/pacstack-postgresql-credentials", "pacstack/pacstack-dcm4chee-credentials", "pacstack/pacstack-keycloak"];
 
 function writeKept(plan: PlanResult): string {
     const file = join(mkdtempSync(join(tmpdir(), "pacstack-kept-")), "kept-secrets.json");
@@ -41,7 +41,7 @@ describe("redeploy onto kept data: credentials stay with the data (mocks)", func
     });
 
     it("the credential Secrets are kept on destroy and adopted by the next deployment", () => {
-        for (const name of ["pacstack-postgresql-credentials", "pacstack-dcm4chee-credentials"]) {
+        for (const name of ["pacstack-postgresql-credentials", "pacstack-dcm4chee-credentials", "pacstack-keycloak"]) {
             assert.deepEqual(
                 first.keptOnDestroy.filter((k) => k.name === name),
                 [{ type: SECRET, name, provider: "pacstack-kubernetes-adopt" }],
@@ -88,6 +88,20 @@ describe("redeploy onto kept data: credentials stay with the data (mocks)", func
             const volumes = inputs(again, "kubernetes:batch/v1:CronJob", cronJob).spec.jobTemplate.spec.template.spec.volumes;
             assert.ok(volumes.some((v: any) => v.secret?.secretName === secret), cronJob);
         }
+    });
+
+    it("a generated Orthanc peer password is kept too (the peer has it registered)", async () => {
+        const peers = { "orthanc.peers": JSON.stringify([{ name: "research", url: "https://research.hospital.org/orthanc/", username: "pacs" }]) };
+        const withPeer = await planStack("prod", peers);
+        assert.equal(withPeer.code, 0, withPeer.stderr);
+        assert.ok(withPeer.keptOnDestroy.some((k) => k.type === SECRET && k.name === "pacstack-orthanc-peers" && k.provider === "pacstack-kubernetes-adopt"));
+        const generated = withPeer.keptSecrets["pacstack/pacstack-orthanc-peers"].research;
+        const [redeployed, regenerated] = await Promise.all([
+            planStack("prod", peers, { keptSecretsFile: writeKept(withPeer), generation: 2 }),
+            planStack("prod", peers, { generation: 2 }),
+        ]);
+        assert.equal(redeployed.keptSecrets["pacstack/pacstack-orthanc-peers"].research, generated);
+        assert.notEqual(regenerated.keptSecrets["pacstack/pacstack-orthanc-peers"].research, generated);
     });
 
     it("the redeployment is the same plan but for the generated values that are not kept (no resource renamed)", () => {
