@@ -10,6 +10,8 @@ export const archiveUis = platform.archiveUis;
 export const dicomEndpoint = platform.dicomEndpoint;
 export const dicomEndpoints = platform.dicomEndpoints;
 export const caCertificate = platform.caCertificatePem;
+// Only `pulumi up` renews certificates (within certificates.renewBeforeDays of expiry): alert on these dates.
+export const certificateExpiries = platform.certificateExpiries;
 export const adminUsername = platform.adminUsername;
 export const adminPassword = platform.adminPassword && pulumi.secret(platform.adminPassword);
 // Every web route asks for this user (Traefik basicAuth) until single sign-on exists.

@@ -245,6 +245,19 @@ export const LEAF_SETTINGS = {
         default: "",
         description: "Size of dcm4chee's database volume; empty means the platform's (minikube/microk8s: 5Gi, cloud: 50Gi).",
     },
+    certificateValidityDays: {
+        type: "integer",
+        groupedOnly: true,
+        default: 365,
+        description: "Days a leaf certificate (web, DICOM, database, modalities) is valid: 2 to 1825.",
+    },
+    certificateRenewBeforeDays: {
+        type: "integer",
+        groupedOnly: true,
+        default: 30,
+        description:
+            "A `pulumi up` this many days or fewer before a leaf certificate expires issues a new one (and the pods that mount it restart); 1 to less than certificates.validityDays. Only `pulumi up` renews: watch the certificateExpiries output.",
+    },
 } as const satisfies Record<string, LeafSpec>;
 
 export type LeafKey = keyof typeof LEAF_SETTINGS;
@@ -277,6 +290,8 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     dcm4cheeDatabaseImage: { group: "dcm4chee", field: "databaseImage" },
     dcm4cheeStorageSize: { group: "dcm4chee", field: "storageSize" },
     dcm4cheeDatabaseSize: { group: "dcm4chee", field: "databaseSize" },
+    certificateValidityDays: { group: "certificates", field: "validityDays" },
+    certificateRenewBeforeDays: { group: "certificates", field: "renewBeforeDays" },
 };
 
 /** Where a value is set now: `domain`, `orthanc.replicas`, `sites[0].archives`. */
@@ -291,6 +306,7 @@ const GROUP_DESCRIPTIONS: Record<string, string> = {
     traefik: "Traefik, the edge: chartVersion, image, dicomConnectionsPerSource.",
     viewer: "The OHIF viewer: image.",
     dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",
+    certificates: "Lifetime of the certificates pacstack issues: validityDays, renewBeforeDays (README: Certificate lifecycle).",
 };
 
 /** The top-level keys: platform-wide values, one object per service, and the list of sites. */

@@ -107,6 +107,13 @@ export interface PlatformSettings {
         /** @default the platform's (5Gi on minikube/MicroK8s, 50Gi on cloud) */
         databaseSize?: string;
     };
+    /** Lifetime of the leaf certificates pacstack issues (README, "Certificate lifecycle"). */
+    certificates?: {
+        /** @default 365 */
+        validityDays?: number;
+        /** A `pulumi up` within this many days of expiry renews. @default 30 */
+        renewBeforeDays?: number;
+    };
     /** Cloud only: source ranges, internal load balancer and annotations of the edge's load balancer. @default open, public */
     exposure?: { sourceRanges?: string[]; dicomSourceRanges?: string[]; internal?: "" | "aws" | "azure" | "gcp"; annotations?: Record<string, string> };
     /** The sites (one is supported). @default one site with Orthanc, the viewer at / */

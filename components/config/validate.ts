@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_EXPOSURE, EdgeExposure, readExposure } from "./exposure";
 import { NetworkConfig, validateNetwork } from "./network";
 import { ImageRef, parseImage } from "./image";
+import { readCertificateLifetime } from "./lifecycle";
+import { CertificateLifetime } from "../certificates/plan";
 import { ModalityAccess, parseModalities } from "./modalities";
 import { parseOrthancExtraConfig, parseOrthancPlugins } from "./orthanc-plugins";
 import { OrthancPluginName } from "../orthanc/plugins";
@@ -64,6 +66,8 @@ export interface PlatformConfig {
     exposure: EdgeExposure;
     /** Peers of the NetworkPolicies (DNS, the API server, the metrics scrapers). */
     network: NetworkConfig;
+    /** Validity and renewal window of the leaf certificates pacstack issues. */
+    certificates: CertificateLifetime;
     /** Existing TLS Secret for HTTPS; undefined means pacstack issues one. */
     webTlsSecret?: pulumi.Input<string>;
     uploadLimitMiB: number;
@@ -278,6 +282,10 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             problems.push(`pacstack:network = ${show(given)}: must be an object`);
         }
     }
+    const lifetime = readCertificateLifetime(values.certificateValidityDays as number | undefined, values.certificateRenewBeforeDays as number | undefined, (field) =>
+        name(field === "validityDays" ? "certificateValidityDays" : "certificateRenewBeforeDays"),
+    );
+    problems.push(...lifetime.problems);
     if (num("orthancReplicas") > 1 && str("orthancSharedStorageClass") === "") {
         problems.push(
             `pacstack:${name("orthancReplicas")} = ${num("orthancReplicas")}: more than one Orthanc pod shares the DICOM files, ` +
@@ -332,6 +340,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         modalityAccess,
         exposure: exposure ?? DEFAULT_EXPOSURE,
         network: network!,
+        certificates: lifetime.lifetime!,
         webTlsSecret: optional("webTlsSecret"),
         uploadLimitMiB: num("uploadLimitMiB"),
         sites: [{ archives: archives as ArchiveKind[], defaultArchive: (optional("defaultArchive") ?? archives[0]) as ArchiveKind, viewerPath: str("viewerPath") }],

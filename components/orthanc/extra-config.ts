@@ -50,7 +50,7 @@ export const MANAGED_ORTHANC_KEYS: Record<string, string> = {
     DatabaseServerIdentifier: "derived from pacstack:orthanc.replicas (one per pod)",
     DicomTlsCertificate: "pacstack issues the DICOM certificate",
     DicomTlsPrivateKey: "pacstack issues the DICOM certificate",
-    DicomTlsTrustedCertificates: "modalities are trusted through the pacstack CA",
+    DicomTlsTrustedCertificates: "modalities are trusted by their own certificates (pacstack:modalities)",
     DicomTlsCiphersAccepted: "DICOM TLS follows BCP 195: ECDHE with AES-GCM or ChaCha20-Poly1305 (README: DICOM TLS policy)",
     DicomModalities: "set pacstack:modalities (every right written out)",
     DicomAlwaysAllowEcho: "derived from pacstack:modalities",

@@ -107,6 +107,17 @@ export interface OrthancArgs {
     /** kubernetes.io/tls Secret (with ca.crt) for DICOM TLS; ca.crt also verifies the database certificate. */
     dicomTlsSecretName: string;
     /**
+     * The certificates DICOM TLS trusts, and nothing else: the modalities' own (Certificates.modalityTrustPem). Orthanc
+     * reads the file at start; a change rolls the pods (the configuration checksum covers it).
+     */
+    trustedModalitiesPem: pulumi.Input<string>;
+    /**
+     * Checksum of the certificates in the mounted TLS Secrets (Certificates.checksumOf), on the pod template: a
+     * renewed certificate rolls the pods, which read certificates only at start.
+     * @default none (pods keep serving a renewed Secret's old certificate until they restart)
+     */
+    certificatesChecksum?: pulumi.Input<string>;
+    /**
      * kubernetes.io/tls Secret of Orthanc's HTTPS, for its Service's names, with ca.crt and CERTIFICATE_AND_KEY_FILE
      * (Certificates' backend certificate): the edge verifies Orthanc with it.
      */
@@ -160,7 +171,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
         const parent = { parent: this };
 
         const peers = args.peers ?? [];
-        const configFiles = pulumi.output(args.publicAuthority).apply((publicAuthority) =>
+        const configFiles = pulumi.all([args.publicAuthority, args.trustedModalitiesPem]).apply(([publicAuthority, trustedModalitiesPem]) =>
             renderDeployedOrthancFiles({
                 name,
                 aeTitle: this.aeTitle,
@@ -174,6 +185,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 peers: peers.map(({ name, url, username, caCertificate }) => ({ name, url, username, caCertificate })),
                 forwarding: args.forwarding ?? [],
                 stableAgeSeconds: args.stableAgeSeconds ?? 60,
+                trustedModalitiesPem,
             }),
         );
         this.configJson = configFiles.apply((files) => files[CONFIG_FILE]);
@@ -243,7 +255,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
             { ...parent, retainOnDelete: true, provider: args.keptObjectProvider },
         );
         // The pod template carries the configuration's checksum, so it is rendered once the configuration is known.
-        const deployment = pulumi.all([this.configJson, extraConfigFiles]).apply(([configJson, extra]) =>
+        const deployment = pulumi.all([this.configJson, extraConfigFiles, args.certificatesChecksum ?? ""]).apply(([configJson, extra, certificatesChecksum]) =>
             renderOrthancDeployment({
                 name,
                 namespace: args.namespace,
@@ -252,6 +264,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 resources: args.resources,
                 configJson,
                 extraConfigFiles: extra,
+                ...(certificatesChecksum ? { certificatesChecksum } : {}),
                 peerPasswords: peersSecret && { secretName: `${name}-peers`, peers: peers.map((p) => p.name) },
                 configMapName: `${name}-config`,
                 credentialsSecretName: `${name}-credentials`,

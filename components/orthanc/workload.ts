@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../config/platform";
-import { appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
+import { CERTIFICATES_CHECKSUM_ANNOTATION, appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
 import { DB_PASSWORD_ENV, ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, POD_NAME_ENV } from "./config";
 import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_BINARY, ORTHANC_MOUNTS, ORTHANC_UID } from "./paths";
@@ -19,6 +19,8 @@ export interface OrthancWorkloadInput {
     resources: ContainerResources;
     /** The rendered orthanc.json, hashed into the pod template so a change rolls the pods. */
     configJson: string;
+    /** Checksum of the mounted TLS Secrets' certificates, so that a renewal rolls the pods. @default none */
+    certificatesChecksum?: string;
     /** Further files of the configuration ConfigMap (forwarding script, peers' CAs), projected and hashed too. @default none */
     extraConfigFiles?: Record<string, string>;
     /** The Secret holding one password per peer (key = peer name), passed as ORTHANC_PEER_<NAME>_PASSWORD. @default no peers */
@@ -73,7 +75,10 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
             strategy,
             template: {
                 metadata: {
-                    annotations: { "pacstack.io/config-checksum": configChecksum(input.configJson, input.extraConfigFiles) },
+                    annotations: {
+                        "pacstack.io/config-checksum": configChecksum(input.configJson, input.extraConfigFiles),
+                        ...(input.certificatesChecksum ? { [CERTIFICATES_CHECKSUM_ANNOTATION]: input.certificatesChecksum } : {}),
+                    },
                     labels,
                 },
                 spec: {

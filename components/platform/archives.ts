@@ -68,6 +68,11 @@ function orthanc(core: PlatformCore): SiteArchive {
             },
             dicomTlsSecretName: core.certificates.dicomTlsSecretName,
             httpsTlsSecretName: core.certificates.serviceTlsSecretNames[httpsCertificateId("orthanc")],
+            trustedModalitiesPem: core.certificates.modalityTrustPem,
+            certificatesChecksum: core.certificates.checksumOf([
+                core.certificates.dicomTlsSecretName,
+                core.certificates.serviceTlsSecretNames[httpsCertificateId("orthanc")],
+            ]),
             keptObjectProvider: core.keptObjectProvider,
             webUser: { username: core.webUser.username, password: core.webUser.password },
         },
@@ -100,6 +105,12 @@ function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }
             serverTlsSecretNames: {
                 ldap: core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.ldap],
                 database: core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.database],
+            },
+            trustedModalitiesPem: core.certificates.modalityTrustPem,
+            certificatesChecksums: {
+                ldap: core.certificates.checksumOf([core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.ldap]]),
+                database: core.certificates.checksumOf([core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.database]]),
+                archive: core.certificates.checksumOf([core.certificates.dicomTlsSecretName]),
             },
         },
         { ...core.inApp, dependsOn: [core.namespaces.app, core.certificates] },

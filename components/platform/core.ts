@@ -94,6 +94,7 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
             modalities: config.modalities,
             receivingModalities: config.modalityAccess.filter((m) => m.destination?.tls).map((m) => m.name),
             webTlsSecret: config.webTlsSecret,
+            lifetime: config.certificates,
             services: options.certificates?.services ?? [],
             dicomServiceHosts: options.certificates?.dicomServiceHosts ?? [],
         },
@@ -109,6 +110,7 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
                   tlsSecretName: certificates.databaseTlsSecretName!,
                   storage: { size: config.postgres.storageSize, storageClass: config.storageClass },
                   resources: config.postgres.resources,
+                  certificatesChecksum: certificates.checksumOf([certificates.databaseTlsSecretName!]),
               },
               { ...child, dependsOn: [app, certificates] },
           )

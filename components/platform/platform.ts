@@ -65,6 +65,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly dicomEndpoint: DicomEndpoint;
     public readonly dicomEndpoints: Partial<Record<ArchiveKind, DicomEndpoint>>;
     public readonly caCertificatePem: pulumi.Output<string>;
+    /** When each certificate pacstack issued expires (RFC 3339), by id: `ca`, `web`, `dicom`, ..., `modality-<name>`. */
+    public readonly certificateExpiries: pulumi.Output<Record<string, string>>;
     /** Orthanc's own administrator (undefined without Orthanc). */
     public readonly adminUsername: string | undefined;
     public readonly adminPassword: pulumi.Output<string> | undefined;
@@ -106,6 +108,7 @@ export class Platform extends pulumi.ComponentResource {
         this.dicomEndpoints = site.dicomEndpoints;
         this.dicomEndpoint = site.dicomEndpoint;
         this.caCertificatePem = core.certificates.caCertificatePem;
+        this.certificateExpiries = core.certificates.expiries;
         this.adminUsername = site.admin?.username;
         this.adminPassword = site.admin?.password;
         this.webUsername = core.webUser.username;
@@ -116,6 +119,7 @@ export class Platform extends pulumi.ComponentResource {
             adminPassword: this.adminPassword,
             archiveUis: this.archiveUis,
             caCertificatePem: this.caCertificatePem,
+            certificateExpiries: this.certificateExpiries,
             dicomEndpoint: this.dicomEndpoint,
             dicomEndpoints: this.dicomEndpoints,
             modalityCredentials: this.modalityCredentials,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ContainerResources } from "../config/platform";
 import { ImageRef } from "../config/image";
-import { appLabels } from "../kube/metadata";
+import { CERTIFICATES_CHECKSUM_ANNOTATION, appLabels } from "../kube/metadata";
 import { ADMIN_PASSWORD_KEY, POSTGRES_CHART, POSTGRES_PORT, USER_PASSWORD_KEY, renderPostgresValues } from "./values";
 
 export interface PostgresArgs {
@@ -29,6 +29,12 @@ export interface PostgresArgs {
         storageClass?: pulumi.Input<string>;
     };
     resources: ContainerResources;
+    /**
+     * Checksum of the certificates in the TLS Secret (Certificates.checksumOf), on the pod: PostgreSQL reads its
+     * certificate at start, so a renewal restarts it.
+     * @default none
+     */
+    certificatesChecksum?: pulumi.Input<string>;
 }
 
 /**
@@ -90,6 +96,7 @@ export class Postgres extends pulumi.ComponentResource {
                     tlsSecret: args.tlsSecretName,
                     storage: args.storage,
                     resources: args.resources,
+                    ...(args.certificatesChecksum ? { podAnnotations: { [CERTIFICATES_CHECKSUM_ANNOTATION]: args.certificatesChecksum } } : {}),
                 }),
             },
             { ...parent, dependsOn: [credentials] },

@@ -66,6 +66,8 @@ export interface PostgresValuesInput {
     tlsSecret: string;
     storage: { size: string; storageClass?: pulumi.Input<string> };
     resources: ContainerResources;
+    /** Annotations of the database pod (a checksum of its certificate, so that a renewal restarts it). @default none */
+    podAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
 function sibling(image: ImageRef, name: keyof typeof HELPER_IMAGE_TAGS): ImageRef {
@@ -117,6 +119,7 @@ export function renderPostgresValues(input: PostgresValuesInput): Record<string,
             },
             // The StatefulSet's claim outlives the release: `pulumi destroy` keeps the database.
             persistentVolumeClaimRetentionPolicy: { enabled: true, whenDeleted: "Retain", whenScaled: "Retain" },
+            ...(input.podAnnotations ? { podAnnotations: input.podAnnotations } : {}),
             podSecurityContext: { enabled: true, fsGroup: 1001, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } },
             readinessProbe: { enabled: true },
             resources: input.resources,
