@@ -19,4 +19,6 @@ export const webUsername = platform.webUsername;
 export const webPassword = pulumi.secret(platform.webPassword);
 export const modalityCredentials = pulumi.secret(platform.modalityCredentials);
 // Per Orthanc peer (pacstack:orthanc.peers), the credentials Orthanc sends: register them at the peer.
+// What the configuration deserves a warning for (for example a PostgreSQL image that gets no security fixes).
+export const warnings = platform.warnings;
 export const orthancPeerCredentials = pulumi.secret(platform.orthancPeerCredentials);

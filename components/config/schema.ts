@@ -143,7 +143,14 @@ export const LEAF_SETTINGS = {
     postgresImage: {
         type: "string",
         default: "docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4",
-        description: "PostgreSQL image. Bitnami's free images moved to docker.io/bitnamilegacy in 2025; point this at your own mirror to get updates.",
+        description:
+            "PostgreSQL image (Bitnami layout: the chart runs only Bitnami-built images). The default from docker.io/bitnamilegacy gets no security fixes (a warning in the stack output warnings); set a Bitnami Secure Images registry with postgres.imagePullSecrets, pinned by tag or digest (README: PostgreSQL image).",
+    },
+    postgresImagePullSecrets: {
+        type: "array",
+        groupedOnly: true,
+        default: [],
+        description: "Existing docker-registry Secrets in <namespace> the PostgreSQL pod pulls its image with (a subscription registry).",
     },
     postgresStorageSize: {
         type: "string",
@@ -277,6 +284,7 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     postgresChartVersion: { group: "postgres", field: "chartVersion" },
     postgresImage: { group: "postgres", field: "image" },
     postgresStorageSize: { group: "postgres", field: "storageSize" },
+    postgresImagePullSecrets: { group: "postgres", field: "imagePullSecrets" },
     traefikChartVersion: { group: "traefik", field: "chartVersion" },
     traefikImage: { group: "traefik", field: "image" },
     traefikDicomConnectionsPerSource: { group: "traefik", field: "dicomConnectionsPerSource" },
@@ -302,7 +310,7 @@ export function leafPath(key: LeafKey, site = 0): string {
 
 const GROUP_DESCRIPTIONS: Record<string, string> = {
     orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, aeTitle, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds (see the fields below).",
-    postgres: "PostgreSQL shared by the archives that need one: chartVersion, image, storageSize.",
+    postgres: "PostgreSQL shared by the archives that need one: chartVersion, image, imagePullSecrets, storageSize.",
     traefik: "Traefik, the edge: chartVersion, image, dicomConnectionsPerSource.",
     viewer: "The OHIF viewer: image.",
     dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",

@@ -76,8 +76,10 @@ export interface PlatformSettings {
     postgres?: {
         /** Bitnami postgresql chart version. @default "16.7.27" */
         chartVersion?: string;
-        /** @default "docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4" */
+        /** A Bitnami-built image; the default gets no security fixes (README, "PostgreSQL image"). @default "docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4" */
         image?: string;
+        /** Existing docker-registry Secrets the pod pulls the image with. @default [] */
+        imagePullSecrets?: string[];
         /** @default the platform's (5Gi on minikube/MicroK8s, 50Gi on cloud) */
         storageSize?: string;
     };

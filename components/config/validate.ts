@@ -49,6 +49,8 @@ export interface PlatformConfig {
     postgres: {
         chartVersion: string;
         image: ImageRef;
+        /** Secrets the image is pulled with. */
+        imagePullSecrets: string[];
         storageSize: string;
         resources: ContainerResources;
     };
@@ -207,6 +209,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     for (const key of ["orthancImage", "postgresImage", "traefikImage"] as const) {
         check(key, () => parseImage(str(key)) !== undefined, "must be an image reference pinned by tag or digest, e.g. docker.io/org/name:1.2.3 (latest is refused)");
     }
+    check("postgresImagePullSecrets", () => (values.postgresImagePullSecrets as string[]).every((s) => DNS_LABEL.test(s)), "must be a list of Secret names (lowercase DNS labels)");
     for (const key of ["storageClass", "orthancSharedStorageClass", "webTlsSecret"] as const) {
         check(key, () => str(key) === "" || DNS_LABEL.test(str(key)), "must be empty or a lowercase DNS label");
     }
@@ -327,6 +330,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         postgres: {
             chartVersion: str("postgresChartVersion"),
             image: parseImage(str("postgresImage"))!,
+            imagePullSecrets: values.postgresImagePullSecrets as string[],
             storageSize: optional("postgresStorageSize") ?? profile.postgresStorageSize,
             resources: profile.resources.postgres,
         },

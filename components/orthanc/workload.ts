@@ -10,6 +10,15 @@ import { renderClusterIpService } from "../kube/service";
 
 export const ORTHANC_APP = "orthanc";
 
+/**
+ * Every change (image, configuration, certificates) stops all old pods before a new one starts. One writer on a
+ * ReadWriteOnce volume and the PostgreSQL lock need it with one replica; with shared replicas a new Orthanc or
+ * PostgreSQL plugin version may upgrade the database schema at start, and old pods must not run against the new
+ * schema (the Orthanc Book: no rolling update across a database upgrade). Kubernetes cannot choose the strategy
+ * by what changed, so a configuration change costs the same short outage (README: Upgrades).
+ */
+export const ORTHANC_UPDATE_STRATEGY = { type: "Recreate" } as const;
+
 /** Everything the Orthanc workload documents depend on, as plain values. */
 export interface OrthancWorkloadInput {
     name: string;
@@ -60,11 +69,7 @@ function execProbe(path: string, periodSeconds: number, failureThreshold: number
 export function renderOrthancDeployment(input: OrthancWorkloadInput) {
     const labels = appLabels(ORTHANC_APP, input.name);
     const selector = selectorLabels(ORTHANC_APP, input.name);
-    // One writer on a ReadWriteOnce volume and the PostgreSQL lock: the old pod must stop before the new starts.
-    const strategy =
-        input.replicas === 1 || input.storage.accessMode === "ReadWriteOnce"
-            ? { type: "Recreate" }
-            : { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: "RollingUpdate" };
+    const strategy = ORTHANC_UPDATE_STRATEGY;
     return {
         apiVersion: "apps/v1" as const,
         kind: "Deployment" as const,

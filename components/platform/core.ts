@@ -107,6 +107,7 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
                   namespace: config.namespace,
                   chartVersion: config.postgres.chartVersion,
                   image: config.postgres.image,
+                  imagePullSecrets: config.postgres.imagePullSecrets,
                   tlsSecretName: certificates.databaseTlsSecretName!,
                   storage: { size: config.postgres.storageSize, storageClass: config.storageClass },
                   resources: config.postgres.resources,

@@ -4,6 +4,7 @@ import { ClientCredential } from "../certificates/certificates";
 import { ArchiveKind } from "../config/schema";
 import { PlatformSettings } from "../config/settings";
 import { PlatformConfig, validatePlatformConfig } from "../config/validate";
+import { platformWarnings } from "../config/warnings";
 import { Publication, Publishing, publicationClashes } from "../publish/published";
 import { ScrapeTarget, renderScrapeTargets } from "../publish/scrape";
 import { PlatformCore, createCore } from "./core";
@@ -74,6 +75,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly webUsername: string;
     public readonly webPassword: pulumi.Output<string>;
     public readonly modalityCredentials: pulumi.Output<Record<string, ClientCredential>>;
+    /** What the configuration deserves a warning for (a PostgreSQL image without security fixes, ...); printed by `pulumi up` too. */
+    public readonly warnings: string[];
     /** Per Orthanc peer, the user name and password Orthanc sends (secret; {} without peers): register them there. */
     public readonly orthancPeerCredentials: pulumi.Output<Record<string, { username: string; password: string }>>;
 
@@ -109,6 +112,8 @@ export class Platform extends pulumi.ComponentResource {
         this.dicomEndpoint = site.dicomEndpoint;
         this.caCertificatePem = core.certificates.caCertificatePem;
         this.certificateExpiries = core.certificates.expiries;
+        this.warnings = platformWarnings(config);
+        for (const warning of this.warnings) pulumi.log.warn(warning, this);
         this.adminUsername = site.admin?.username;
         this.adminPassword = site.admin?.password;
         this.webUsername = core.webUser.username;
@@ -125,6 +130,7 @@ export class Platform extends pulumi.ComponentResource {
             modalityCredentials: this.modalityCredentials,
             orthancPeerCredentials: this.orthancPeerCredentials,
             viewerUrl: this.viewerUrl,
+            warnings: this.warnings,
             webPassword: this.webPassword,
             webUrl: this.webUrl,
         });

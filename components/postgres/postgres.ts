@@ -12,6 +12,11 @@ export interface PostgresArgs {
     chartVersion: string;
     image: ImageRef;
     /**
+     * Existing docker-registry Secrets (in `namespace`) the pod pulls the image with: a subscription registry.
+     * @default none
+     */
+    imagePullSecrets?: string[];
+    /**
      * Database created for the application.
      * @default "orthanc"
      */
@@ -90,6 +95,7 @@ export class Postgres extends pulumi.ComponentResource {
                 values: renderPostgresValues({
                     fullname: name,
                     image: args.image,
+                    imagePullSecrets: args.imagePullSecrets,
                     database: this.database,
                     username: this.username,
                     credentialsSecret: `${name}-credentials`,

@@ -66,6 +66,8 @@ export interface PostgresValuesInput {
     tlsSecret: string;
     storage: { size: string; storageClass?: pulumi.Input<string> };
     resources: ContainerResources;
+    /** Existing docker-registry Secrets the pod pulls the image with. @default none */
+    imagePullSecrets?: string[];
     /** Annotations of the database pod (a checksum of its certificate, so that a renewal restarts it). @default none */
     podAnnotations?: Record<string, pulumi.Input<string>>;
 }
@@ -88,7 +90,7 @@ export function renderPostgresValues(input: PostgresValuesInput): Record<string,
         },
         fullnameOverride: input.fullname,
         // Bitnami's check refuses images outside docker.io/bitnami unless told that the substitution is deliberate.
-        global: { security: { allowInsecureImages: true } },
+        global: { security: { allowInsecureImages: true }, ...(input.imagePullSecrets?.length ? { imagePullSecrets: input.imagePullSecrets } : {}) },
         image: { registry: input.image.registry, repository: input.image.repository, tag: input.image.tag },
         metrics: { enabled: false, image: sibling(input.image, "postgres-exporter") },
         primary: {

@@ -90,6 +90,10 @@ describe("platform: the whole program under Pulumi mocks", function () {
             },
             orthancPeerCredentials: {},
             viewerUrl: "https://pacs.minikube.test:30443/",
+            warnings: [
+                "pacstack:postgres.image = docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4 receives no security fixes (Bitnami's frozen legacy catalogue): " +
+                    "set postgres.image to a maintained Bitnami-built image, e.g. from a Bitnami Secure Images registry with postgres.imagePullSecrets (README: PostgreSQL image)",
+            ],
             webPassword: "[secret]",
             webUrl: "https://pacs.minikube.test:30443/",
             webUsername: "pacstack",
@@ -232,7 +236,7 @@ describe("platform: the whole program under Pulumi mocks", function () {
     it("runs shared replicas on ReadWriteMany storage without the database lock (prod)", () => {
         const deployment = inputs(one(prod, K.deployment, "pacstack-orthanc"));
         assert.equal(deployment.spec.replicas, 2);
-        assert.equal(deployment.spec.strategy.type, "RollingUpdate");
+        assert.equal(deployment.spec.strategy.type, "Recreate");
         const claim = inputs(one(prod, K.pvc, "pacstack-orthanc-storage"));
         assert.deepEqual(claim.spec.accessModes, ["ReadWriteMany"]);
         assert.equal(claim.spec.storageClassName, "nfs-client");
