@@ -90,6 +90,13 @@ export const LEAF_SETTINGS = {
         default: "",
         description: "Size of the DICOM file volume, e.g. 500Gi; empty means the platform's (minikube/microk8s: 20Gi, cloud: 500Gi).",
     },
+    orthancTemporarySize: {
+        type: "string",
+        groupedOnly: true,
+        default: "",
+        description:
+            "Size of Orthanc's temporary volume (uploads being parsed, archives being written), e.g. 8Gi; empty means twice uploadLimitMiB, at least 4Gi. Checked against uploadLimitMiB (README: Sizing).",
+    },
     orthancAeTitle: {
         type: "string",
         default: "ORTHANC",
@@ -200,7 +207,14 @@ export const LEAF_SETTINGS = {
     uploadLimitMiB: {
         type: "integer",
         default: 2048,
-        description: "Largest HTTP request body (STOW-RS, REST uploads) Traefik accepts, in MiB.",
+        description:
+            "Largest HTTP request body (STOW-RS, REST uploads) Traefik and Orthanc accept, in MiB; one upload at the limit must fit Orthanc's memory limit and temporary volume (README: Sizing).",
+    },
+    resources: {
+        type: "object",
+        default: {},
+        description:
+            "CPU and memory per service over the platform's: {<service>: {requests: {cpu, memory}, limits: {cpu, memory}}}, any field optional; services orthanc, postgres, traefik, viewer, dcm4cheeArchive, dcm4cheeLdap, dcm4cheeDatabase (README: Sizing).",
     },
     archives: {
         type: "array",
@@ -275,6 +289,7 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     orthancSharedStorageClass: { group: "orthanc", field: "sharedStorageClass" },
     orthancStorageSize: { group: "orthanc", field: "storageSize" },
     orthancAeTitle: { group: "orthanc", field: "aeTitle" },
+    orthancTemporarySize: { group: "orthanc", field: "temporarySize" },
     orthancImage: { group: "orthanc", field: "image" },
     orthancPlugins: { group: "orthanc", field: "plugins" },
     orthancExtraConfig: { group: "orthanc", field: "extraConfig" },
@@ -309,7 +324,7 @@ export function leafPath(key: LeafKey, site = 0): string {
 }
 
 const GROUP_DESCRIPTIONS: Record<string, string> = {
-    orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, aeTitle, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds (see the fields below).",
+    orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, temporarySize, aeTitle, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds (see the fields below).",
     postgres: "PostgreSQL shared by the archives that need one: chartVersion, image, imagePullSecrets, storageSize.",
     traefik: "Traefik, the edge: chartVersion, image, dicomConnectionsPerSource.",
     viewer: "The OHIF viewer: image.",

@@ -4,6 +4,7 @@ import { ModalitySetting } from "./modalities";
 import { OrthancPluginName } from "../orthanc/plugins";
 import { ForwardingSetting, PeerSetting } from "./peers";
 import { showSetting } from "./show";
+import type { SizedService } from "./sizing";
 import { nearest } from "./suggest";
 import { ArchiveKind, PlatformKind } from "./schema";
 
@@ -43,8 +44,13 @@ export interface PlatformSettings {
      * @default a certificate from the pacstack CA
      */
     webTlsSecret?: pulumi.Input<string>;
-    /** Largest HTTP request body the edge accepts, in MiB. @default 2048 */
+    /** Largest HTTP request body the edge and Orthanc accept, in MiB (README, "Sizing"). @default 2048 */
     uploadLimitMiB?: number;
+    /**
+     * CPU and memory per service over the platform's, any field optional (README, "Sizing").
+     * @default the platform's
+     */
+    resources?: Partial<Record<SizedService, { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } }>>;
     orthanc?: {
         /** @default 1 (more needs sharedStorageClass) */
         replicas?: number;
@@ -52,6 +58,8 @@ export interface PlatformSettings {
         sharedStorageClass?: pulumi.Input<string>;
         /** @default the platform's (20Gi on minikube/MicroK8s, 500Gi on cloud) */
         storageSize?: string;
+        /** Orthanc's temporary volume. @default twice uploadLimitMiB, at least 4Gi */
+        temporarySize?: string;
         /** @default "ORTHANC" */
         aeTitle?: string;
         /** Pinned image reference. @default "docker.io/orthancteam/orthanc:26.6.1" */

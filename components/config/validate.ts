@@ -3,6 +3,7 @@ import { DEFAULT_EXPOSURE, EdgeExposure, readExposure } from "./exposure";
 import { NetworkConfig, validateNetwork } from "./network";
 import { ImageRef, parseImage } from "./image";
 import { readCertificateLifetime } from "./lifecycle";
+import { defaultTemporaryMiB, orthancStorageCeilingMiB, readResources, uploadProblems } from "./sizing";
 import { CertificateLifetime } from "../certificates/plan";
 import { ModalityAccess, parseModalities } from "./modalities";
 import { parseOrthancExtraConfig, parseOrthancPlugins } from "./orthanc-plugins";
@@ -31,6 +32,10 @@ export interface PlatformConfig {
         aeTitle: string;
         image: ImageRef;
         storageSize: string;
+        /** Orthanc's temporary volume (emptyDir size limit). */
+        temporarySize: string;
+        /** MaximumStorageSize in MiB: 90 % of storageSize; a store beyond it is refused (README: Sizing). */
+        storageCeilingMiB: number;
         /** Storage class of the DICOM file volume. */
         storageClass?: pulumi.Input<string>;
         accessMode: "ReadWriteOnce" | "ReadWriteMany";
@@ -200,7 +205,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     check("namespace", () => DNS_LABEL.test(str("namespace")) && str("namespace").length <= 53, "must be a lowercase DNS label of at most 53 characters");
     check("orthancReplicas", () => num("orthancReplicas") >= 1 && num("orthancReplicas") <= 10, "must be an integer from 1 to 10");
     check("orthancAeTitle", () => AE_TITLE.test(str("orthancAeTitle")), "must be 1-16 characters of letters, digits, _ . -");
-    for (const key of ["orthancStorageSize", "postgresStorageSize"] as const) {
+    for (const key of ["orthancStorageSize", "postgresStorageSize", "orthancTemporarySize"] as const) {
         check(key, () => str(key) === "" || QUANTITY.test(str(key)), "must be empty or a size like 20Gi (Mi, Gi or Ti)");
     }
     for (const key of ["postgresChartVersion", "traefikChartVersion"] as const) {
@@ -285,6 +290,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             problems.push(`pacstack:network = ${show(given)}: must be an object`);
         }
     }
+    const sizing = readSizing(values, name, problems);
     const lifetime = readCertificateLifetime(values.certificateValidityDays as number | undefined, values.certificateRenewBeforeDays as number | undefined, (field) =>
         name(field === "validityDays" ? "certificateValidityDays" : "certificateRenewBeforeDays"),
     );
@@ -301,7 +307,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     }
 
     const platform = str("platform") as PlatformKind;
-    const profile = PLATFORM_PROFILES[platform];
+    const profile = { ...PLATFORM_PROFILES[platform], resources: sizing!.resources };
     const optional = (key: LeafKey) => (str(key) === "" ? undefined : str(key));
     const storageClass = optional("storageClass") ?? profile.storageClass;
     const sharedStorageClass = optional("orthancSharedStorageClass");
@@ -318,6 +324,8 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             aeTitle: str("orthancAeTitle"),
             image: parseImage(str("orthancImage"))!,
             storageSize: optional("orthancStorageSize") ?? profile.orthancStorageSize,
+            temporarySize: sizing!.temporarySize,
+            storageCeilingMiB: orthancStorageCeilingMiB(optional("orthancStorageSize") ?? profile.orthancStorageSize),
             storageClass: sharedStorageClass ?? storageClass,
             accessMode: sharedStorageClass ? "ReadWriteMany" : "ReadWriteOnce",
             resources: profile.resources.orthanc,
@@ -366,4 +374,30 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             },
         },
     };
+}
+
+/**
+ * Resources per service (pacstack:resources over the platform's profile) and Orthanc's temporary volume, with the
+ * upload limit checked against both: problems are added to `problems`.
+ */
+function readSizing(values: Record<string, unknown>, name: (key: LeafKey) => string, problems: string[]) {
+    if (!("platform" in values) || !("resources" in values)) return undefined;
+    const read = readResources(values.resources, PLATFORM_PROFILES[values.platform as PlatformKind].resources);
+    problems.push(...read.problems);
+    const upload = values.uploadLimitMiB as number | undefined;
+    const derived = defaultTemporaryMiB(upload ?? 0);
+    const temporarySize = (values.orthancTemporarySize as string | undefined) || (derived % 1024 === 0 ? `${derived / 1024}Gi` : `${derived}Mi`);
+    const given = (values.resources as Record<string, { limits?: { memory?: unknown } }>).orthanc?.limits?.memory !== undefined;
+    if (read.problems.length === 0 && upload !== undefined && "orthancTemporarySize" in values) {
+        const memoryName = given ? "resources.orthanc.limits.memory" : `resources.orthanc.limits.memory (the ${values.platform} default)`;
+        problems.push(
+            ...uploadProblems({
+                uploadLimitMiB: upload,
+                orthancMemoryLimit: read.resources.orthanc.limits.memory,
+                temporarySize,
+                names: { upload: name("uploadLimitMiB"), memory: memoryName, temporary: name("orthancTemporarySize") },
+            }),
+        );
+    }
+    return { resources: read.resources, temporarySize };
 }

@@ -19,6 +19,7 @@ export type DeployedOrthancInput = Pick<
     | "peers"
     | "forwarding"
     | "stableAgeSeconds"
+    | "maximumStorageMiB"
 >;
 
 /** The configuration exactly as the Orthanc pod mounts it: image paths and pod mount points filled in. */

@@ -83,6 +83,17 @@ export interface OrthancArgs {
      * @default "admin"
      */
     adminUsername?: string;
+    /**
+     * Size limit of the temporary volume (uploads being parsed, archives being written); keep it above maxRequestBodyMiB.
+     * @default "4Gi"
+     */
+    temporarySize?: string;
+    /**
+     * MaximumStorageSize in MiB, with MaximumStorageMode Reject: beyond it a new instance is refused (C-STORE status
+     * 0xA700, HTTP 507) instead of filling the volume. Orthanc before 1.11.2 would delete the oldest patients instead.
+     * @default no ceiling
+     */
+    storageCeilingMiB?: number;
     storage: {
         size: string;
         /** @default the cluster's default storage class */
@@ -185,6 +196,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 peers: peers.map(({ name, url, username, caCertificate }) => ({ name, url, username, caCertificate })),
                 forwarding: args.forwarding ?? [],
                 stableAgeSeconds: args.stableAgeSeconds ?? 60,
+                ...(args.storageCeilingMiB ? { maximumStorageMiB: args.storageCeilingMiB } : {}),
                 trustedModalitiesPem,
             }),
         );
@@ -272,6 +284,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 httpsTlsSecretName: args.httpsTlsSecretName,
                 databasePasswordSecret: args.database.passwordSecret,
                 storage,
+                ...(args.temporarySize ? { temporarySize: args.temporarySize } : {}),
             }),
         );
         new k8s.apps.v1.Deployment(name, { metadata: deployment.metadata, spec: deployment.spec }, { ...parent, dependsOn: [account, claim, configMap, credentials, ...(peersSecret ? [peersSecret] : [])] });

@@ -41,6 +41,8 @@ export interface OrthancWorkloadInput {
     httpsTlsSecretName: string;
     databasePasswordSecret: { name: string; key: string };
     storage: { claimName: string; size: string; storageClass?: pulumi.Input<string>; accessMode: "ReadWriteOnce" | "ReadWriteMany" };
+    /** Size limit of the temporary volume (uploads being parsed, archives being written). @default "4Gi" */
+    temporarySize?: string;
 }
 
 /** A container environment variable: a plain value or a reference. */
@@ -157,7 +159,7 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
                         { name: "https-tls", secret: { defaultMode: 0o440, secretName: input.httpsTlsSecretName } },
                         { name: "storage", persistentVolumeClaim: { claimName: input.storage.claimName } },
                         // Orthanc writes archives and uploads being parsed here.
-                        { emptyDir: { sizeLimit: "4Gi" }, name: "tmp" },
+                        { emptyDir: { sizeLimit: input.temporarySize ?? "4Gi" }, name: "tmp" },
                     ],
                 },
             },

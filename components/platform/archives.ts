@@ -57,6 +57,8 @@ function orthanc(core: PlatformCore): SiteArchive {
             forwarding: config.orthanc.forwarding,
             stableAgeSeconds: config.orthanc.stableAgeSeconds,
             storage: { size: config.orthanc.storageSize, storageClass: config.orthanc.storageClass, accessMode: config.orthanc.accessMode },
+            temporarySize: config.orthanc.temporarySize,
+            storageCeilingMiB: config.orthanc.storageCeilingMiB,
             resources: config.orthanc.resources,
             database: {
                 host: database.host,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../config/platform";
 import { ImageRef } from "../config/image";
+import { postgresMemorySettings } from "../config/sizing";
 
 export const POSTGRES_CHART = "oci://registry-1.docker.io/bitnamicharts/postgresql";
 export const POSTGRES_PORT = 5432;
@@ -107,7 +108,12 @@ export function renderPostgresValues(input: PostgresValuesInput): Record<string,
                 seccompProfile: { type: "RuntimeDefault" },
             },
             // Durability stays at PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on).
-            extendedConfiguration: [...Object.entries(POSTGRES_SETTINGS).map(([key, value]) => `${key} = '${value}'`), ""].join("\n"),
+            extendedConfiguration: [
+                ...Object.entries({ ...POSTGRES_SETTINGS, ...postgresMemorySettings(input.resources.limits.memory, POSTGRES_MAX_CONNECTIONS) }).map(
+                    ([key, value]) => `${key} = '${value}'`,
+                ),
+                "",
+            ].join("\n"),
             livenessProbe: { enabled: true },
             // pacstack renders the database's NetworkPolicy itself, next to the others.
             networkPolicy: { enabled: false },
