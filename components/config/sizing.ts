@@ -1,4 +1,5 @@
-import { ContainerResources, PlatformProfile } from "./platform";
+import { PLATFORM_PROFILES, PlatformProfile } from "./platform";
+import { LeafKey, PlatformKind } from "./schema";
 import { showSetting } from "./show";
 
 /** The services whose CPU and memory `pacstack:resources` overrides, as the platform profiles name them. */
@@ -129,4 +130,28 @@ export function postgresMemorySettings(memoryLimit: string, maxConnections: numb
     };
 }
 
-export type { ContainerResources };
+/**
+ * Resources per service (pacstack:resources over the platform's profile) and Orthanc's temporary volume, with the
+ * upload limit checked against both: problems are added to `problems`.
+ */
+export function readSizing(values: Record<string, unknown>, name: (key: LeafKey) => string, problems: string[]) {
+    if (!("platform" in values) || !("resources" in values)) return undefined;
+    const read = readResources(values.resources, PLATFORM_PROFILES[values.platform as PlatformKind].resources);
+    problems.push(...read.problems);
+    const upload = values.uploadLimitMiB as number | undefined;
+    const derived = defaultTemporaryMiB(upload ?? 0);
+    const temporarySize = (values.orthancTemporarySize as string | undefined) || (derived % 1024 === 0 ? `${derived / 1024}Gi` : `${derived}Mi`);
+    const given = (values.resources as Record<string, { limits?: { memory?: unknown } }>).orthanc?.limits?.memory !== undefined;
+    if (read.problems.length === 0 && upload !== undefined && "orthancTemporarySize" in values) {
+        const memoryName = given ? "resources.orthanc.limits.memory" : `resources.orthanc.limits.memory (the ${values.platform} default)`;
+        problems.push(
+            ...uploadProblems({
+                uploadLimitMiB: upload,
+                orthancMemoryLimit: read.resources.orthanc.limits.memory,
+                temporarySize,
+                names: { upload: name("uploadLimitMiB"), memory: memoryName, temporary: name("orthancTemporarySize") },
+            }),
+        );
+    }
+    return { resources: read.resources, temporarySize };
+}

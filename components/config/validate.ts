@@ -3,7 +3,7 @@ import { DEFAULT_EXPOSURE, EdgeExposure, readExposure } from "./exposure";
 import { NetworkConfig, validateNetwork } from "./network";
 import { ImageRef, parseImage } from "./image";
 import { readCertificateLifetime } from "./lifecycle";
-import { defaultTemporaryMiB, orthancStorageCeilingMiB, readResources, uploadProblems } from "./sizing";
+import { orthancStorageCeilingMiB, readSizing } from "./sizing";
 import { CertificateLifetime } from "../certificates/plan";
 import { ModalityAccess, parseModalities } from "./modalities";
 import { parseOrthancExtraConfig, parseOrthancPlugins } from "./orthanc-plugins";
@@ -374,30 +374,4 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             },
         },
     };
-}
-
-/**
- * Resources per service (pacstack:resources over the platform's profile) and Orthanc's temporary volume, with the
- * upload limit checked against both: problems are added to `problems`.
- */
-function readSizing(values: Record<string, unknown>, name: (key: LeafKey) => string, problems: string[]) {
-    if (!("platform" in values) || !("resources" in values)) return undefined;
-    const read = readResources(values.resources, PLATFORM_PROFILES[values.platform as PlatformKind].resources);
-    problems.push(...read.problems);
-    const upload = values.uploadLimitMiB as number | undefined;
-    const derived = defaultTemporaryMiB(upload ?? 0);
-    const temporarySize = (values.orthancTemporarySize as string | undefined) || (derived % 1024 === 0 ? `${derived / 1024}Gi` : `${derived}Mi`);
-    const given = (values.resources as Record<string, { limits?: { memory?: unknown } }>).orthanc?.limits?.memory !== undefined;
-    if (read.problems.length === 0 && upload !== undefined && "orthancTemporarySize" in values) {
-        const memoryName = given ? "resources.orthanc.limits.memory" : `resources.orthanc.limits.memory (the ${values.platform} default)`;
-        problems.push(
-            ...uploadProblems({
-                uploadLimitMiB: upload,
-                orthancMemoryLimit: read.resources.orthanc.limits.memory,
-                temporarySize,
-                names: { upload: name("uploadLimitMiB"), memory: memoryName, temporary: name("orthancTemporarySize") },
-            }),
-        );
-    }
-    return { resources: read.resources, temporarySize };
 }
