@@ -88,10 +88,11 @@ export const DEFAULT_LIFETIME: CertificateLifetime = { validityHours: LEAF_VALID
  * start on an empty file, so without modalities the file holds `anchorsNothing`, a certificate signed by the
  * pacstack CA (the archive's own DICOM certificate), which anchors no chain.
  */
-export function renderModalityTrust(modalityCertificates: Record<string, string>, anchorsNothing: string): string {
+export function renderModalityTrust(modalityCertificates: Record<string, string | undefined>, anchorsNothing: string | undefined): string {
     const names = Object.keys(modalityCertificates).sort();
     const pems = names.length > 0 ? names.map((name) => modalityCertificates[name]) : [anchorsNothing];
-    return pems.map((pem) => `${pem.trimEnd()}\n`).join("");
+    // A certificate not known yet (a program's unit-test mocks return no certPem) contributes nothing.
+    return pems.flatMap((pem) => (pem ? [`${pem.trimEnd()}\n`] : [])).join("");
 }
 
 /** The leaf certificates a platform needs, in a stable order. */
