@@ -39,19 +39,21 @@ describe("storage ceiling on real Orthanc (sid): a full archive refuses new inst
 
     it("stores until the ceiling, then refuses C-STORE with 0xA700 and REST with 507, keeping every earlier instance", async function () {
         const s = stack!;
-        const stored: string[] = [];
+        // Each file's size: the synthetic instances differ by a few bytes (the lengths of their UIDs).
+        const stored: { sopUid: string; bytes: number }[] = [];
         let refusal = "";
-        let bytes = 0;
+        let refusedBytes = 0;
         for (let i = 0; i < 10 && !refusal; i++) {
             const [file] = writeCtStudy(join(s.work, `study-${i}`), { instances: 1, perSeries: 1, rows: 512, columns: 512 });
-            bytes = file.bytes;
+            refusedBytes = file.bytes;
             const result = await store(s.association(), [file.file], ["-v"]);
-            if (result.code === 0 && !REFUSED.test(result.output)) stored.push(file.sopUid);
+            if (result.code === 0 && !REFUSED.test(result.output)) stored.push({ sopUid: file.sopUid, bytes: file.bytes });
             else refusal = result.output;
         }
         assert.ok(stored.length >= 1, "the first instance fits under the ceiling");
         assert.match(refusal, REFUSED, "a refusal with the DICOM status Out of Resources");
-        assert.ok(stored.length * bytes <= CEILING_MIB * MiB && (stored.length + 1) * bytes > CEILING_MIB * MiB, `refused after ${stored.length} instances of ${bytes} bytes`);
+        const total = stored.reduce((sum, s) => sum + s.bytes, 0);
+        assert.ok(total <= CEILING_MIB * MiB && total + refusedBytes > CEILING_MIB * MiB, `refused after ${stored.length} instances, ${total} bytes`);
 
         const [extra] = writeCtStudy(join(s.work, "rest"), { instances: 1, perSeries: 1, rows: 512, columns: 512 });
         const rest = await s.orthanc.request("/instances", { method: "POST", body: readFileSync(extra.file), headers: { "Content-Type": "application/dicom" } });
@@ -59,7 +61,7 @@ describe("storage ceiling on real Orthanc (sid): a full archive refuses new inst
 
         const statistics = JSON.parse((await s.orthanc.request("/statistics")).body.toString());
         assert.equal(statistics.CountInstances, stored.length);
-        for (const sopUid of stored) {
+        for (const { sopUid, bytes } of stored) {
             const found = JSON.parse((await s.orthanc.request("/tools/lookup", { method: "POST", body: Buffer.from(sopUid) })).body.toString());
             assert.equal(found.length, 1, sopUid);
             const file = await s.orthanc.request(`/instances/${found[0].ID}/file`);
