@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Platform, readStackConfig } from "pacstack";
+import { Platform, keptSecretsOf, readStackConfig } from "pacstack";
 
 // Validation throws before any resource is registered when a setting is wrong.
-const platform = new Platform("pacstack", { config: readStackConfig() });
+const config = readStackConfig();
+// Credentials a previous deployment kept with its data are read back (kubectl), so kept databases keep working.
+const platform = new Platform("pacstack", { config, keptSecrets: keptSecretsOf(config.kubernetes) });
 
 export const webUrl = platform.webUrl;
 export const viewerUrl = platform.viewerUrl;

@@ -279,6 +279,30 @@ export const LEAF_SETTINGS = {
         description:
             "A `pulumi up` this many days or fewer before a leaf certificate expires issues a new one (and the pods that mount it restart); 1 to less than certificates.validityDays. Only `pulumi up` renews: watch the certificateExpiries output.",
     },
+    backupEnabled: {
+        type: "boolean",
+        groupedOnly: true,
+        default: true,
+        description: "Scheduled dumps of every PostgreSQL (the shared one, dcm4chee's) onto a volume kept on destroy (README: Backup and restore).",
+    },
+    backupSchedule: {
+        type: "string",
+        groupedOnly: true,
+        default: "30 1 * * *",
+        description: "When the backups run, a cron schedule in UTC (five fields, or @daily, @hourly, ...).",
+    },
+    backupRetention: {
+        type: "integer",
+        groupedOnly: true,
+        default: 7,
+        description: "Complete backups kept per database server; older ones are removed after a backup succeeds. 1 to 1000.",
+    },
+    backupStorageSize: {
+        type: "string",
+        groupedOnly: true,
+        default: "",
+        description: "Size of each backup volume; empty means the size of the database volume it backs up.",
+    },
 } as const satisfies Record<string, LeafSpec>;
 
 export type LeafKey = keyof typeof LEAF_SETTINGS;
@@ -315,6 +339,10 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     dcm4cheeDatabaseSize: { group: "dcm4chee", field: "databaseSize" },
     certificateValidityDays: { group: "certificates", field: "validityDays" },
     certificateRenewBeforeDays: { group: "certificates", field: "renewBeforeDays" },
+    backupEnabled: { group: "backup", field: "enabled" },
+    backupSchedule: { group: "backup", field: "schedule" },
+    backupRetention: { group: "backup", field: "retention" },
+    backupStorageSize: { group: "backup", field: "storageSize" },
 };
 
 /** Where a value is set now: `domain`, `orthanc.replicas`, `sites[0].archives`. */
@@ -330,6 +358,7 @@ const GROUP_DESCRIPTIONS: Record<string, string> = {
     viewer: "The OHIF viewer: image.",
     dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",
     certificates: "Lifetime of the certificates pacstack issues: validityDays, renewBeforeDays (README: Certificate lifecycle).",
+    backup: "Database backups: enabled, schedule, retention, storageSize.",
 };
 
 /** The top-level keys: platform-wide values, one object per service, and the list of sites. */

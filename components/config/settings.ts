@@ -124,6 +124,17 @@ export interface PlatformSettings {
         /** A `pulumi up` within this many days of expiry renews. @default 30 */
         renewBeforeDays?: number;
     };
+    /** Scheduled dumps of every PostgreSQL onto a volume kept on destroy (README, "Backup and restore"). */
+    backup?: {
+        /** @default true */
+        enabled?: boolean;
+        /** Cron schedule in UTC. @default "30 1 * * *" */
+        schedule?: string;
+        /** Complete backups kept, 1 to 1000. @default 7 */
+        retention?: number;
+        /** @default the size of the database volume it backs up */
+        storageSize?: string;
+    };
     /** Cloud only: source ranges, internal load balancer and annotations of the edge's load balancer. @default open, public */
     exposure?: { sourceRanges?: string[]; dicomSourceRanges?: string[]; internal?: "" | "aws" | "azure" | "gcp"; annotations?: Record<string, string> };
     /** The sites (one is supported). @default one site with Orthanc, the viewer at / */

@@ -10,6 +10,7 @@ import { parseOrthancExtraConfig, parseOrthancPlugins } from "./orthanc-plugins"
 import { OrthancPluginName } from "../orthanc/plugins";
 import { ForwardingRule, OrthancPeer, parseForwarding, parsePeers } from "./peers";
 import { showSetting } from "./show";
+import { isCronSchedule } from "../backup/script";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
 import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
 import { PlatformSettings, flattenSettings } from "./settings";
@@ -91,6 +92,15 @@ export interface PlatformConfig {
         storageSize: string;
         databaseSize: string;
         resources: { archive: ContainerResources; ldap: ContainerResources; database: ContainerResources };
+    };
+    /** Scheduled dumps of every PostgreSQL (components/backup). */
+    backup: {
+        enabled: boolean;
+        /** Cron schedule, UTC. */
+        schedule: string;
+        retention: number;
+        /** Size of each backup volume; undefined means the size of the database volume it backs up. */
+        storageSize?: string;
     };
 }
 
@@ -253,7 +263,9 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         () => AE_TITLE.test(str("dcm4cheeAeTitle")) && !DCM4CHEE_OTHER_AE_TITLES.includes(str("dcm4cheeAeTitle")),
         `must be 1-16 characters of letters, digits, _ . - and differ from dcm4chee's other AE titles (${DCM4CHEE_OTHER_AE_TITLES.join(", ")})`,
     );
-    for (const key of ["dcm4cheeStorageSize", "dcm4cheeDatabaseSize"] as const) {
+    check("backupSchedule", () => isCronSchedule(str("backupSchedule")), "must be a cron schedule of five fields (minute hour day-of-month month day-of-week, in UTC), e.g. \"30 1 * * *\", or @daily, @hourly, @weekly, @monthly");
+    check("backupRetention", () => num("backupRetention") >= 1 && num("backupRetention") <= 1000, "must be an integer from 1 to 1000 (complete backups kept)");
+    for (const key of ["dcm4cheeStorageSize", "dcm4cheeDatabaseSize", "backupStorageSize"] as const) {
         check(key, () => str(key) === "" || QUANTITY.test(str(key)), "must be empty or a size like 20Gi (Mi, Gi or Ti)");
     }
     for (const key of ["ohifImage", "dcm4cheeImage", "dcm4cheeLdapImage", "dcm4cheeDatabaseImage"] as const) {
@@ -372,6 +384,12 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
                 ldap: profile.resources.dcm4cheeLdap,
                 database: profile.resources.dcm4cheeDatabase,
             },
+        },
+        backup: {
+            enabled: values.backupEnabled as boolean,
+            schedule: str("backupSchedule").trim(),
+            retention: num("backupRetention"),
+            storageSize: optional("backupStorageSize"),
         },
     };
 }

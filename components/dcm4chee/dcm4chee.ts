@@ -9,7 +9,9 @@ import { appLabels, contentChecksum } from "../kube/metadata";
 import { createNetworkPolicies } from "../kube/resources";
 import { PEM_TO_PKCS12_JAVA } from "./keystore";
 import { renderArchiveEnv, renderDatabaseArgs, renderDatabaseEnv, renderLdapEnv } from "./env";
-import { DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, archivePaths, dcm4cheeServiceNames } from "./paths";
+import { DATABASE, DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, UIDS, archivePaths, dcm4cheeServiceNames } from "./paths";
+import { DatabaseBackup } from "../backup/backup";
+import { KeptSecrets, keptOrGenerated } from "../kube/kept-secrets";
 import { Publication, Publishing } from "../publish/published";
 import { dcm4cheePublication } from "./publication";
 import { renderArchiveStartScript, renderDatabaseHba, renderLdapStartScript, renderLdifFilter } from "./scripts";
@@ -64,6 +66,19 @@ export interface Dcm4cheeArgs {
      * @default none (a renewed certificate is served after the next restart)
      */
     certificatesChecksums?: { ldap?: pulumi.Input<string>; database?: pulumi.Input<string>; archive?: pulumi.Input<string> };
+    /**
+     * Scheduled dumps of the archive's database (components/backup), onto a claim of `storageSize` kept on destroy
+     * and adopted through `keptObjectProvider`.
+     * @default none
+     */
+    backup?: { schedule: string; retention: number; storageSize: string; keptObjectProvider?: k8s.Provider };
+    /**
+     * Provider of the credentials Secret, kept on destroy with the LDAP and database volumes and adopted again.
+     * @default the parent's provider
+     */
+    keptObjectProvider?: k8s.Provider;
+    /** A kept credentials Secret's values win over newly generated ones (README: Redeploy onto kept data). @default none */
+    keptSecrets?: KeptSecrets;
 }
 
 /**
@@ -100,13 +115,18 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
         const passwords = Object.fromEntries(
             Object.entries(SECRET_KEYS).map(([key, secretKey]) => [
                 secretKey,
-                pulumi.secret(new random.RandomPassword(`${name}-${key.toLowerCase()}`, { length: 32, special: false }, parent).result),
+                keptOrGenerated(
+                    args.keptSecrets,
+                    { namespace: args.namespace, name: `${name}-credentials`, key: secretKey },
+                    new random.RandomPassword(`${name}-${key.toLowerCase()}`, { length: 32, special: false }, parent).result,
+                ),
             ]),
         );
+        // LDAP's and the database's volumes outlive `pulumi destroy` and know these passwords: so does their Secret.
         const credentials = new k8s.core.v1.Secret(
             `${name}-credentials`,
             { metadata: { labels, name: `${name}-credentials`, namespace: args.namespace }, type: "Opaque", stringData: passwords },
-            parent,
+            { ...parent, retainOnDelete: true, ...(args.keptObjectProvider ? { provider: args.keptObjectProvider } : {}) },
         );
         const scripts = {
             [SCRIPT_FILES.ldap]: renderLdapStartScript(),
@@ -211,6 +231,30 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             ]),
             parent,
         );
+        if (args.backup) {
+            new DatabaseBackup(
+                `${names.database}-backup`,
+                {
+                    namespace: args.namespace,
+                    image: imageReference(args.images.database),
+                    uid: UIDS.database,
+                    schedule: args.backup.schedule,
+                    retention: args.backup.retention,
+                    database: {
+                        host: `${names.database}.${args.namespace}.svc.cluster.local`,
+                        port: PORTS.postgres,
+                        username: DATABASE.user,
+                        passwordSecret: { name: `${name}-credentials`, key: SECRET_KEYS.database },
+                        databases: [DATABASE.name],
+                        pods: pods.database,
+                    },
+                    tlsSecretName: args.serverTlsSecretNames.database,
+                    storage: { size: args.backup.storageSize, storageClass: args.storage.storageClass },
+                    keptObjectProvider: args.backup.keptObjectProvider,
+                },
+                { ...parent, dependsOn: [credentials] },
+            );
+        }
         // Only the archive talks to its configuration directory and its database (LDAP allows anonymous reads).
         createNetworkPolicies(this, name, [
             ...allowTraffic("dcm4chee-to-ldap", pods.archive, pods.ldap, [{ port: PORTS.ldapsContainer }]),

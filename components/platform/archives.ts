@@ -114,6 +114,16 @@ function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }
                 database: core.certificates.checksumOf([core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.database]]),
                 archive: core.certificates.checksumOf([core.certificates.dicomTlsSecretName]),
             },
+            keptObjectProvider: core.keptObjectProvider,
+            keptSecrets: core.keptSecrets,
+            backup: config.backup.enabled
+                ? {
+                      schedule: config.backup.schedule,
+                      retention: config.backup.retention,
+                      storageSize: config.backup.storageSize ?? config.dcm4chee.databaseSize,
+                      keptObjectProvider: core.keptObjectProvider,
+                  }
+                : undefined,
         },
         { ...core.inApp, dependsOn: [core.namespaces.app, core.certificates] },
     );

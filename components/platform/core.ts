@@ -8,6 +8,10 @@ import { NODE_PORTS } from "../config/platform";
 import { PlatformConfig, PlatformConfigError, isDomain } from "../config/validate";
 import { IsolatedNamespace } from "../namespace/isolated-namespace";
 import { Postgres } from "../postgres/postgres";
+import { POSTGRES_UID } from "../postgres/values";
+import { DatabaseBackup } from "../backup/backup";
+import { imageReference } from "../config/image";
+import { KeptSecrets } from "../kube/kept-secrets";
 
 /** The web user every route asks for until single sign-on exists. */
 export const WEB_USERNAME = "pacstack";
@@ -27,6 +31,8 @@ export interface PlatformCore {
     provider: k8s.Provider;
     /** For objects kept on destroy (namespaces, data volumes): adopts them again on the next deployment. */
     keptObjectProvider: k8s.Provider;
+    /** The credential Secrets a previous deployment kept (read before generating new credentials). */
+    keptSecrets?: KeptSecrets;
     namespaces: { app: IsolatedNamespace; ingress: IsolatedNamespace };
     certificates: Certificates;
     webUser: { username: string; password: pulumi.Output<string>; bcryptHash: pulumi.Output<string> };
@@ -56,6 +62,8 @@ export interface CoreOptions {
      * @default with `provider` given, that provider; else one like it with upsertExistingObjects
      */
     keptObjectProvider?: k8s.Provider;
+    /** @default none */
+    keptSecrets?: KeptSecrets;
 }
 
 /**
@@ -112,10 +120,36 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
                   storage: { size: config.postgres.storageSize, storageClass: config.storageClass },
                   resources: config.postgres.resources,
                   certificatesChecksum: certificates.checksumOf([certificates.databaseTlsSecretName!]),
+                  keptObjectProvider,
+                  keptSecrets: options.keptSecrets,
               },
               { ...child, dependsOn: [app, certificates] },
           )
         : undefined;
+    if (database && config.backup.enabled) {
+        new DatabaseBackup(
+            `${postgresName}-backup`,
+            {
+                namespace: config.namespace,
+                image: imageReference(config.postgres.image),
+                uid: POSTGRES_UID,
+                schedule: config.backup.schedule,
+                retention: config.backup.retention,
+                database: {
+                    host: database.host,
+                    port: database.port,
+                    username: database.username,
+                    passwordSecret: database.passwordSecret,
+                    databases: [database.database],
+                    pods: { namespace: config.namespace, podLabels: database.podLabels },
+                },
+                tlsSecretName: certificates.databaseTlsSecretName!,
+                storage: { size: config.backup.storageSize ?? config.postgres.storageSize, storageClass: config.storageClass },
+                keptObjectProvider,
+            },
+            { ...child, dependsOn: [app, certificates] },
+        );
+    }
     const webUrl = domain.apply((host) => (config.serviceType === "NodePort" ? `https://${host}:${NODE_PORTS.websecure}/` : `https://${host}/`));
     return {
         name,
@@ -123,6 +157,7 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
         domain,
         provider,
         keptObjectProvider,
+        keptSecrets: options.keptSecrets,
         namespaces: { app, ingress },
         certificates,
         webUser: { username: WEB_USERNAME, password: pulumi.secret(webPassword.result), bcryptHash: webPassword.bcryptHash },

@@ -8,6 +8,7 @@ import { platformWarnings } from "../config/warnings";
 import { Publication, Publishing, publicationClashes } from "../publish/published";
 import { ScrapeTarget, renderScrapeTargets } from "../publish/scrape";
 import { PlatformCore, createCore } from "./core";
+import { KeptSecrets } from "../kube/kept-secrets";
 import { createEdge, createFlows } from "./edge";
 import { DicomEndpoint, createSite, sitesCertificates, sitesNeedDatabase } from "./site";
 
@@ -36,6 +37,13 @@ export interface PlatformExtras {
      * @default with a provider given, that provider; else one like the built provider, with upsertExistingObjects
      */
     keptObjectProvider?: k8s.Provider;
+    /**
+     * Where the credential Secrets a previous deployment kept are read from (`keptSecretsOf(config.kubernetes)` reads
+     * them with kubectl). With it, a deployment onto kept data keeps the passwords the kept PostgreSQL, dcm4chee
+     * database and LDAP were initialised with (README: Redeploy onto kept data).
+     * @default none: every deployment after a destroy generates new credentials
+     */
+    keptSecrets?: KeptSecrets;
     /**
      * More services on the platform. Each gets the core record (providers, namespaces, certificates, web user,
      * database) and returns a component whose published routes, entrypoints, flows and metrics reach the edge, the
@@ -92,6 +100,7 @@ export class Platform extends pulumi.ComponentResource {
             certificates: sitesCertificates(name, config.namespace, sites),
             provider: given,
             keptObjectProvider: args.keptObjectProvider,
+            keptSecrets: args.keptSecrets,
         });
         const [site] = sites.map((settings) => createSite(core, settings));
         const services = (args.services ?? []).map((service) => service(core));
@@ -139,6 +148,6 @@ export class Platform extends pulumi.ComponentResource {
 
 /** The settings part of a PlatformArgs (without the provider options and services). */
 function settingsOf(args: PlatformSettings & PlatformExtras): PlatformSettings {
-    const { provider: _provider, keptObjectProvider: _kept, services: _services, ...settings } = args;
+    const { provider: _provider, keptObjectProvider: _kept, keptSecrets: _secrets, services: _services, ...settings } = args;
     return settings;
 }

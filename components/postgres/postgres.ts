@@ -4,6 +4,7 @@ import * as random from "@pulumi/random";
 import { ContainerResources } from "../config/platform";
 import { ImageRef } from "../config/image";
 import { CERTIFICATES_CHECKSUM_ANNOTATION, appLabels } from "../kube/metadata";
+import { KeptSecrets, keptOrGenerated } from "../kube/kept-secrets";
 import { ADMIN_PASSWORD_KEY, POSTGRES_CHART, POSTGRES_PORT, USER_PASSWORD_KEY, renderPostgresValues } from "./values";
 
 export interface PostgresArgs {
@@ -40,6 +41,13 @@ export interface PostgresArgs {
      * @default none
      */
     certificatesChecksum?: pulumi.Input<string>;
+    /**
+     * Provider of the credentials Secret, which is kept on destroy with the database volume and adopted again.
+     * @default the parent's provider
+     */
+    keptObjectProvider?: k8s.Provider;
+    /** A kept credentials Secret's values win over newly generated ones (README: Redeploy onto kept data). @default none */
+    keptSecrets?: KeptSecrets;
 }
 
 /**
@@ -68,17 +76,17 @@ export class Postgres extends pulumi.ComponentResource {
 
         const adminPassword = new random.RandomPassword(`${name}-admin`, { length: 32, special: false }, parent);
         const userPassword = new random.RandomPassword(`${name}-user`, { length: 32, special: false }, parent);
+        const kept = (key: string, generated: random.RandomPassword) =>
+            keptOrGenerated(args.keptSecrets, { namespace: args.namespace, name: `${name}-credentials`, key }, generated.result);
+        // The database volume outlives `pulumi destroy` and knows these passwords: so does their Secret.
         const credentials = new k8s.core.v1.Secret(
             `${name}-credentials`,
             {
                 metadata: { labels: appLabels("postgresql", name), name: `${name}-credentials`, namespace: args.namespace },
                 type: "Opaque",
-                stringData: {
-                    [ADMIN_PASSWORD_KEY]: pulumi.secret(adminPassword.result),
-                    [USER_PASSWORD_KEY]: pulumi.secret(userPassword.result),
-                },
+                stringData: { [ADMIN_PASSWORD_KEY]: kept(ADMIN_PASSWORD_KEY, adminPassword), [USER_PASSWORD_KEY]: kept(USER_PASSWORD_KEY, userPassword) },
             },
-            parent,
+            { ...parent, retainOnDelete: true, ...(args.keptObjectProvider ? { provider: args.keptObjectProvider } : {}) },
         );
         this.passwordSecret = { name: `${name}-credentials`, key: USER_PASSWORD_KEY };
 

@@ -5,6 +5,8 @@ import { postgresMemorySettings } from "../config/sizing";
 
 export const POSTGRES_CHART = "oci://registry-1.docker.io/bitnamicharts/postgresql";
 export const POSTGRES_PORT = 5432;
+/** uid and gid of the chart's PostgreSQL container (the Bitnami image's user). */
+export const POSTGRES_UID = 1001;
 /** Keys of the credentials Secret, as the chart's auth.existingSecret expects them. */
 export const ADMIN_PASSWORD_KEY = "postgres-password";
 export const USER_PASSWORD_KEY = "password";
@@ -102,9 +104,9 @@ export function renderPostgresValues(input: PostgresValuesInput): Record<string,
                 enabled: true,
                 privileged: false,
                 readOnlyRootFilesystem: true,
-                runAsGroup: 1001,
+                runAsGroup: POSTGRES_UID,
                 runAsNonRoot: true,
-                runAsUser: 1001,
+                runAsUser: POSTGRES_UID,
                 seccompProfile: { type: "RuntimeDefault" },
             },
             // Durability stays at PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on).
@@ -128,7 +130,7 @@ export function renderPostgresValues(input: PostgresValuesInput): Record<string,
             // The StatefulSet's claim outlives the release: `pulumi destroy` keeps the database.
             persistentVolumeClaimRetentionPolicy: { enabled: true, whenDeleted: "Retain", whenScaled: "Retain" },
             ...(input.podAnnotations ? { podAnnotations: input.podAnnotations } : {}),
-            podSecurityContext: { enabled: true, fsGroup: 1001, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } },
+            podSecurityContext: { enabled: true, fsGroup: POSTGRES_UID, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } },
             readinessProbe: { enabled: true },
             resources: input.resources,
             resourcesPreset: "none",

@@ -6,21 +6,31 @@
  * urns.json (every resource's URN, to compare two versions of the program: a changed URN is a replacement).
  * It needs no cluster and no Pulumi CLI. `--program=FILE` plans another program (a TypeScript file that builds a
  * Platform) with the same stack configuration instead of index.ts.
+ *
+ * Credentials: by default the plan is a first deployment (nothing kept in the cluster). `--kept-secrets=FILE` plans a
+ * redeployment onto the Secrets a destroyed deployment kept (the JSON `--kept-secrets-out=FILE` writes: every kept
+ * Secret with its values, which under mocks are placeholders), and `--generation=N` makes the generated values those
+ * of the N-th deployment since the state was lost (different from the first's).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { KEPT_SECRETS_ENV } from "../../components/kube/kept-secrets";
 import { join, resolve } from "node:path";
-import { planDocument } from "./plan";
+import { keptSecretValues, planDocument } from "./plan";
 import { runProgram } from "./program";
 import { PlanInputError, stackConfig } from "./stack-config";
 
 async function main(): Promise<number> {
     const args = process.argv.slice(2);
-    const programArg = args.find((arg) => arg.startsWith("--program="));
-    const [stack, outdir, ...assignments] = args.filter((arg) => arg !== programArg);
-    if (!stack || !outdir) {
-        console.error("usage: npm run plan -- <stack> <outdir> [key=value ...] [--program=FILE]");
+    const option = (name: string) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+    const [stack, outdir, ...assignments] = args.filter((arg) => !arg.startsWith("--"));
+    const programArg = option("program");
+    const generation = Number(option("generation") ?? "1");
+    if (!stack || !outdir || !Number.isInteger(generation) || generation < 1) {
+        console.error("usage: npm run plan -- <stack> <outdir> [key=value ...] [--program=FILE] [--kept-secrets=FILE] [--kept-secrets-out=FILE] [--generation=N]");
         return 2;
     }
+    // Offline: the kept Secrets come from the file given, or there are none; the cluster is never asked.
+    process.env[KEPT_SECRETS_ENV] = option("kept-secrets") ? resolve(option("kept-secrets")!) : "none";
     const overrides: Record<string, unknown> = {};
     for (const assignment of assignments) {
         const at = assignment.indexOf("=");
@@ -40,7 +50,7 @@ async function main(): Promise<number> {
         }
         throw error;
     }
-    const run = await runProgram(stack, config, programArg && resolve(programArg.slice("--program=".length)));
+    const run = await runProgram(stack, config, programArg ? resolve(programArg) : undefined, generation);
     if (run.error) {
         console.error(run.error.message);
         console.error(`${run.resources.length} resources registered`);
@@ -52,6 +62,8 @@ async function main(): Promise<number> {
     writeFileSync(join(resolve(outdir), "outputs.json"), JSON.stringify(plan.outputs, null, 2) + "\n");
     writeFileSync(join(resolve(outdir), "kept-on-destroy.json"), JSON.stringify(plan.keptOnDestroy, null, 2) + "\n");
     writeFileSync(join(resolve(outdir), "urns.json"), JSON.stringify(plan.urns, null, 2) + "\n");
+    const keptOut = option("kept-secrets-out");
+    if (keptOut) writeFileSync(resolve(keptOut), JSON.stringify(keptSecretValues(run), null, 2) + "\n", { mode: 0o600 });
     console.log(`${plan.resources.length} resources written to ${join(outdir, "resources.json")}`);
     return 0;
 }

@@ -65,7 +65,7 @@ interface RegisterRequest {
 export const MOCK_CERTIFICATE_START = "2026-01-01T00:00:00Z";
 
 /** Plausible outputs for resources whose real provider computes them (keys, certificates, passwords). */
-function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, unknown> {
+function computedOutputs(args: pulumi.runtime.MockResourceArgs, generation: number): Record<string, unknown> {
     switch (args.type) {
         case "tls:index/privateKey:PrivateKey":
             return {
@@ -82,8 +82,11 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs): Record<string, 
             };
         case "tls:index/certRequest:CertRequest":
             return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${args.name}\n-----END CERTIFICATE REQUEST-----\n` };
-        case "random:index/randomPassword:RandomPassword":
-            return { result: `${MOCK_SECRET}(${args.name})`, bcryptHash: `$2a$10$${MOCK_SECRET}(${args.name})` };
+        case "random:index/randomPassword:RandomPassword": {
+            // A later generation stands for a deployment after `pulumi destroy`: the state is gone, new values.
+            const value = `${MOCK_SECRET}(${args.name})${generation > 1 ? `#${generation}` : ""}`;
+            return { result: value, bcryptHash: `$2a$10$${value}` };
+        }
         default:
             return {};
     }
@@ -96,7 +99,12 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     /** The mock monitor's URN of each resource (it keeps only the parent's own type) → the engine's qualified type. */
     private readonly qualifiedTypes = new Map<string, string>();
 
-    constructor(private readonly stack = "stack", private readonly project = "project") {}
+    /** `generation`: how many deployments (each after a destroy) generated their values; 1 is the first. */
+    constructor(
+        private readonly stack = "stack",
+        private readonly project = "project",
+        private readonly generation = 1,
+    ) {}
 
     /**
      * The engine's URN: `urn:pulumi:<stack>::<project>::<parent types joined by $>$<type>::<name>`, where the stack
@@ -132,7 +140,7 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
         // A provider reference is "<provider urn>::<provider id>"; the urn ends with the provider's name.
         const provider = args.provider ? (args.provider.split("::").at(-2) ?? "") : "";
         this.resources.push({ type: args.type, name: args.name, custom: args.custom ?? false, inputs: args.inputs, provider, ...options });
-        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...computedOutputs(args) } };
+        return { id: args.custom ? `${args.name}-id` : undefined, state: { ...args.inputs, ...computedOutputs(args, this.generation) } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

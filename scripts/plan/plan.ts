@@ -1,5 +1,5 @@
 import { sortKeys } from "../../components/kube/metadata";
-import { redactSecrets } from "./mocks";
+import { redactSecrets, unwrapSecrets } from "./mocks";
 import { ProgramRun } from "./program";
 
 export interface PlannedResource {
@@ -22,6 +22,15 @@ export interface PlanDocument {
     keptOnDestroy: KeptResource[];
     /** Every resource's URN, sorted: what `pulumi up` compares with the state to decide what it creates or replaces. */
     urns: string[];
+}
+
+/**
+ * What the cluster keeps of a deployment's Secrets after `pulumi destroy` (those registered with retainOnDelete), with
+ * their values, in the shape PACSTACK_KEPT_SECRETS reads: `{ "<namespace>/<name>": { "<key>": "<value>" } }`.
+ */
+export function keptSecretValues(run: ProgramRun): Record<string, Record<string, string>> {
+    const kept = run.resources.filter((r) => r.retainOnDelete && r.type === "kubernetes:core/v1:Secret").map((r) => unwrapSecrets(r.inputs) as any);
+    return Object.fromEntries(kept.map((secret) => [`${secret.metadata.namespace}/${secret.metadata.name}`, secret.stringData ?? {}]).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 export function planDocument(run: ProgramRun): PlanDocument {

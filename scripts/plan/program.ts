@@ -31,8 +31,8 @@ async function resolve(value: unknown): Promise<unknown> {
  * Runs a program (index.ts unless another is given) once under Pulumi mocks with the given config and records
  * every resource. The Pulumi runtime is global, so run one program per process (see cli.ts).
  */
-export async function runProgram(stack: string, config: Record<string, string>, programFile = join(REPO_ROOT, "index.ts")): Promise<ProgramRun> {
-    const mocks = new RecordingMocks(stack, "pacstack");
+export async function runProgram(stack: string, config: Record<string, string>, programFile = join(REPO_ROOT, "index.ts"), generation = 1): Promise<ProgramRun> {
+    const mocks = new RecordingMocks(stack, "pacstack", generation);
     pulumi.runtime.setAllConfig(config);
     await pulumi.runtime.setMocks(mocks, "pacstack", stack, false);
     mocks.captureOptions((pulumi.runtime as unknown as { getMonitor(): never }).getMonitor());

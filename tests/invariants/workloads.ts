@@ -13,7 +13,7 @@ export interface ContainerView {
     env: { name: string; value?: string; valueFrom?: unknown }[];
     /** Mount paths backed by emptyDir volumes. */
     emptyDirMounts: string[];
-    /** An init container that runs to completion before the others start, so it has no probes. */
+    /** Runs to completion, so it has no probes: an init container (before the others start) or a Job's container. */
     init?: boolean;
 }
 
@@ -43,6 +43,7 @@ export function workloadsOf(plan: PlanResult): WorkloadView[] {
         const account = serviceAccounts.find(
             (sa) => sa.metadata.name === pod.serviceAccountName && sa.metadata.namespace === doc.metadata.namespace && sa.automountServiceAccountToken === false,
         );
+        const runsToCompletion = doc.kind === "Job" || doc.kind === "CronJob";
         const sharing = workloads.filter((o) => o.metadata.namespace === doc.metadata.namespace && (podTemplateOf(o)!.spec as any).serviceAccountName === pod.serviceAccountName);
         const containers = [
             ...(pod.initContainers ?? []).map((c: any) => ({ ...c, init: c.restartPolicy !== "Always" })),
@@ -64,7 +65,7 @@ export function workloadsOf(plan: PlanResult): WorkloadView[] {
                 hasLivenessProbe: Boolean(c.livenessProbe),
                 env: c.env ?? [],
                 emptyDirMounts: (c.volumeMounts ?? []).filter((m: any) => emptyDirs.has(m.name)).map((m: any) => m.mountPath),
-                init: c.init === true,
+                init: c.init === true || runsToCompletion,
             })),
         };
     });

@@ -251,12 +251,14 @@ describe("platform: the whole program under Pulumi mocks", function () {
         assert.equal(inputs(one(plan, K.ingressRoute, "pacstack-routes-web-ingressroute")).spec.tls.secretName, "hospital-wildcard-tls");
     });
 
-    it("keeps the namespaces and the DICOM volume on destroy, and adopts them on the next deployment", () => {
+    it("keeps the namespaces, the DICOM volume, the backups and the database's credentials on destroy, and adopts them on the next deployment", () => {
         const adopt = "pacstack-kubernetes-adopt";
         assert.deepEqual(dev.keptOnDestroy, [
             { type: "kubernetes:core/v1:Namespace", name: "pacstack", provider: adopt },
             { type: "kubernetes:core/v1:Namespace", name: "pacstack-ingress", provider: adopt },
             { type: "kubernetes:core/v1:PersistentVolumeClaim", name: "pacstack-orthanc-storage", provider: adopt },
+            { type: "kubernetes:core/v1:PersistentVolumeClaim", name: "pacstack-postgresql-backup", provider: adopt },
+            { type: "kubernetes:core/v1:Secret", name: "pacstack-postgresql-credentials", provider: adopt },
         ]);
         const providers = byType(dev, K.provider).map((p) => [p.name, inputs(p).upsertExistingObjects, inputs(p).context]);
         assert.deepEqual(providers, [

@@ -17,6 +17,7 @@ flock 9
 tools=(
   "kube-apiserver kube k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes"
   "etcd etcd pacstack.test/tools/etcd go.etcd.io/etcd/server/v3"
+  "kubectl kubectl pacstack.test/tools/kubectl k8s.io/kubectl"
   "traefik traefik github.com/traefik/traefik/v3/cmd/traefik github.com/traefik/traefik/v3"
 )
 

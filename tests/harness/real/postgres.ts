@@ -13,8 +13,8 @@ export interface PostgresServer {
     readonly process: RunningProcess;
     /** Runs SQL as the superuser over the unix socket; returns unaligned, tuples-only output. */
     sql(query: string, database?: string): Promise<string>;
-    /** A login role owning a new database, with a random password (returned). */
-    createRoleAndDatabase(role: string, database: string): Promise<string>;
+    /** A login role owning a new database, with the given password or a random one (returned). */
+    createRoleAndDatabase(role: string, database: string, password?: string): Promise<string>;
     /** Starts the server again after stop() or kill9() (same port, same data). */
     start(): Promise<void>;
     /** Fast shutdown (SIGINT): open sessions are disconnected. */
@@ -113,8 +113,9 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
         async sql(query, database = "postgres") {
             return (await psql(query, database)).stdout.trim();
         },
-        async createRoleAndDatabase(role, database) {
-            const password = randomBytes(16).toString("hex");
+        async createRoleAndDatabase(role, database, given) {
+            const password = given ?? randomBytes(16).toString("hex");
+            if (password.includes("'")) throw new Error("a test password with a quote");
             // Separate statements: CREATE DATABASE cannot run inside the implicit transaction of one -c.
             await psql(`CREATE ROLE ${quoteIdent(role)} LOGIN PASSWORD '${password}'`, "postgres");
             await psql(`CREATE DATABASE ${quoteIdent(database)} OWNER ${quoteIdent(role)}`, "postgres");
