@@ -7,6 +7,7 @@ import { ImageRef, imageReference } from "../config/image";
 import { ModalityAccess } from "../config/modalities";
 import { ForwardingRule, OrthancPeer, passwordProblem } from "../config/peers";
 import { PlatformConfigError } from "../config/validate";
+import { KeptSecrets, keptOrGenerated } from "../kube/kept-secrets";
 import { appLabels } from "../kube/metadata";
 import { allowExternalPorts } from "../kube/network-policy";
 import { ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, orthancJson, renderOrthancCredentials } from "./config";
@@ -140,6 +141,12 @@ export interface OrthancArgs {
      */
     keptObjectProvider?: k8s.Provider;
     /**
+     * The peers' Secret a destroyed deployment kept: a generated peer password found there is kept (the peer has it
+     * registered), so a redeployment forwards without a manual step (README: Redeploy onto kept data).
+     * @default none
+     */
+    keptSecrets?: KeptSecrets;
+    /**
      * A second REST user: the platform's web user, whose credentials Traefik forwards (Orthanc checks them again).
      * @default no second user
      */
@@ -239,7 +246,11 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                           if (problem) throw new PlatformConfigError([problem]);
                           return value;
                       })
-                    : new random.RandomPassword(`${name}-peer-${peer.name}`, { length: 32, special: false }, parent).result;
+                    : keptOrGenerated(
+                          args.keptSecrets,
+                          { namespace: args.namespace, name: `${name}-peers`, key: peer.name },
+                          new random.RandomPassword(`${name}-peer-${peer.name}`, { length: 32, special: false }, parent).result,
+                      );
                 return [peer.name, pulumi.secret(password)];
             }),
         );
@@ -251,7 +262,8 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 ? new k8s.core.v1.Secret(
                       `${name}-peers`,
                       { metadata: { labels, name: `${name}-peers`, namespace: args.namespace }, type: "Opaque", stringData: peerPasswords },
-                      parent,
+                      // Peers have these passwords registered: they outlive `pulumi destroy` like the data.
+                      { ...parent, retainOnDelete: true, provider: args.keptObjectProvider },
                   )
                 : undefined;
         const account = new k8s.core.v1.ServiceAccount(

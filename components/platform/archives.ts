@@ -76,6 +76,7 @@ function orthanc(core: PlatformCore): SiteArchive {
                 core.certificates.serviceTlsSecretNames[httpsCertificateId("orthanc")],
             ]),
             keptObjectProvider: core.keptObjectProvider,
+            keptSecrets: core.keptSecrets,
             webUser: { username: core.webUser.username, password: core.webUser.password },
         },
         { ...core.inApp, dependsOn: [core.namespaces.app, core.certificates, database] },

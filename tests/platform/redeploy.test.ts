@@ -90,6 +90,20 @@ describe("redeploy onto kept data: credentials stay with the data (mocks)", func
         }
     });
 
+    it("a generated Orthanc peer password is kept too (the peer has it registered)", async () => {
+        const peers = { "orthanc.peers": JSON.stringify([{ name: "research", url: "https://research.hospital.org/orthanc/", username: "pacs" }]) };
+        const withPeer = await planStack("prod", peers);
+        assert.equal(withPeer.code, 0, withPeer.stderr);
+        assert.ok(withPeer.keptOnDestroy.some((k) => k.type === SECRET && k.name === "pacstack-orthanc-peers" && k.provider === "pacstack-kubernetes-adopt"));
+        const generated = withPeer.keptSecrets["pacstack/pacstack-orthanc-peers"].research;
+        const [redeployed, regenerated] = await Promise.all([
+            planStack("prod", peers, { keptSecretsFile: writeKept(withPeer), generation: 2 }),
+            planStack("prod", peers, { generation: 2 }),
+        ]);
+        assert.equal(redeployed.keptSecrets["pacstack/pacstack-orthanc-peers"].research, generated);
+        assert.notEqual(regenerated.keptSecrets["pacstack/pacstack-orthanc-peers"].research, generated);
+    });
+
     it("the redeployment is the same plan but for the generated values that are not kept (no resource renamed)", () => {
         assert.deepEqual(again.urns, first.urns);
         assert.deepEqual(again.keptOnDestroy, first.keptOnDestroy);
