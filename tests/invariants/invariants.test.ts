@@ -200,4 +200,18 @@ describe("invariants: security and reliability rules over the whole graph", func
         assert.ok(found.includes("Deployment w / debug: readOnlyRootFilesystem"), found.join("\n"));
         assert.ok(!found.includes("Deployment w / copy-certs: readinessAndLivenessProbes"), "a run-to-completion init container has no probes");
     });
+
+    it("a CronJob's container runs to completion (no probes) and is judged by every other rule", () => {
+        const cronJob = {
+            apiVersion: "batch/v1",
+            kind: "CronJob",
+            metadata: { name: "backup", namespace: "x" },
+            spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "dump", image: "docker.io/library/postgres:17.6" }] } } } } },
+        };
+        const plan = { resources: [{ type: "kubernetes:batch/v1:CronJob", name: "backup", inputs: cronJob }] } as unknown as PlanResult;
+        const found = violations(plan);
+        assert.ok(found.includes("CronJob backup / dump: runAsNonRoot"), found.join("\n"));
+        assert.ok(found.includes("CronJob backup / dump: readOnlyRootFilesystem"), found.join("\n"));
+        assert.ok(!found.includes("CronJob backup / dump: readinessAndLivenessProbes"), "a Job's container runs to completion");
+    });
 });
