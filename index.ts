@@ -12,6 +12,8 @@ export const archiveUis = platform.archiveUis;
 export const dicomEndpoint = platform.dicomEndpoint;
 export const dicomEndpoints = platform.dicomEndpoints;
 export const caCertificate = platform.caCertificatePem;
+// Only `pulumi up` renews certificates (within certificates.renewBeforeDays of expiry): alert on these dates.
+export const certificateExpiries = platform.certificateExpiries;
 export const adminUsername = platform.adminUsername;
 export const adminPassword = platform.adminPassword && pulumi.secret(platform.adminPassword);
 // Every web route asks for this user (Traefik basicAuth) until single sign-on exists.
@@ -19,6 +21,8 @@ export const webUsername = platform.webUsername;
 export const webPassword = pulumi.secret(platform.webPassword);
 export const modalityCredentials = pulumi.secret(platform.modalityCredentials);
 // Per Orthanc peer (pacstack:orthanc.peers), the credentials Orthanc sends: register them at the peer.
+// What the configuration deserves a warning for (for example a PostgreSQL image that gets no security fixes).
+export const warnings = platform.warnings;
 export const orthancPeerCredentials = pulumi.secret(platform.orthancPeerCredentials);
 
 // Single sign-on: Keycloak's bootstrap administrator (master realm) and the scripts' client-credentials client

@@ -62,10 +62,38 @@ export const SERVER_CLIENT_USES = ["digital_signature", "key_encipherment", "ser
 export const LEAF_USES: Record<LeafSpec["usage"], string[]> = { server: SERVER_USES, client: CLIENT_USES, "server-client": SERVER_CLIENT_USES };
 export const CA_USES = ["cert_signing", "crl_signing", "digital_signature"];
 
-/** Validity of leaf certificates; `pulumi up` renews any within earlyRenewalHours of expiry. */
+/**
+ * Default validity of leaf certificates; `pulumi up` renews any within earlyRenewalHours of expiry (and only
+ * `pulumi up` does: a stack nobody updates lets its certificates expire; see certificateExpiries).
+ */
 export const LEAF_VALIDITY_HOURS = 24 * 365;
 export const LEAF_EARLY_RENEWAL_HOURS = 24 * 30;
 export const CA_VALIDITY_HOURS = 24 * 365 * 10;
+/** The CA is renewed (same key, so certificates it signed stay valid) by a `pulumi up` in its last year. */
+export const CA_EARLY_RENEWAL_HOURS = 24 * 365;
+
+/** How long leaf certificates are valid and how early `pulumi up` renews them. */
+export interface CertificateLifetime {
+    validityHours: number;
+    earlyRenewalHours: number;
+}
+
+export const DEFAULT_LIFETIME: CertificateLifetime = { validityHours: LEAF_VALIDITY_HOURS, earlyRenewalHours: LEAF_EARLY_RENEWAL_HOURS };
+
+/**
+ * The file of certificates an archive trusts for modalities (Orthanc's DicomTlsTrustedCertificates): each
+ * configured modality's own certificate, in name order. Modality certificates are self-signed, so each is its own
+ * trust anchor and nothing else (OpenSSL, which Orthanc's DCMTK uses, anchors a chain only at a self-signed
+ * certificate): removing a modality from the list makes its certificate useless at the next roll. Orthanc refuses to
+ * start on an empty file, so without modalities the file holds `anchorsNothing`, a certificate signed by the
+ * pacstack CA (the archive's own DICOM certificate), which anchors no chain.
+ */
+export function renderModalityTrust(modalityCertificates: Record<string, string | undefined>, anchorsNothing: string | undefined): string {
+    const names = Object.keys(modalityCertificates).sort();
+    const pems = names.length > 0 ? names.map((name) => modalityCertificates[name]) : [anchorsNothing];
+    // A certificate not known yet (a program's unit-test mocks return no certPem) contributes nothing.
+    return pems.flatMap((pem) => (pem ? [`${pem.trimEnd()}\n`] : [])).join("");
+}
 
 /** The leaf certificates a platform needs, in a stable order. */
 export function planCertificates(input: CertificatePlanInput): LeafSpec[] {

@@ -30,7 +30,8 @@ export interface PlatformProfile {
 export const NODE_PORTS = { web: 30080, websecure: 30443, dicom: 31112, dicomDcm4chee: 31113, hl7Dcm4chee: 32575 } as const;
 
 const SMALL: PlatformProfile["resources"] = {
-    orthanc: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "2Gi" } },
+    // The limit admits one upload at the default uploadLimitMiB (2 GiB): twice the body plus headroom (README: Sizing).
+    orthanc: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "2", memory: "5Gi" } },
     postgres: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
     traefik: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
     viewer: { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "500m", memory: "128Mi" } },

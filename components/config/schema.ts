@@ -94,6 +94,13 @@ export const LEAF_SETTINGS = {
         default: "",
         description: "Size of the DICOM file volume, e.g. 500Gi; empty means the platform's (minikube/microk8s: 20Gi, cloud: 500Gi).",
     },
+    orthancTemporarySize: {
+        type: "string",
+        groupedOnly: true,
+        default: "",
+        description:
+            "Size of Orthanc's temporary volume (uploads being parsed, archives being written), e.g. 8Gi; empty means twice uploadLimitMiB, at least 4Gi. Checked against uploadLimitMiB (README: Sizing).",
+    },
     orthancAeTitle: {
         type: "string",
         default: "ORTHANC",
@@ -147,7 +154,14 @@ export const LEAF_SETTINGS = {
     postgresImage: {
         type: "string",
         default: "docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4",
-        description: "PostgreSQL image. Bitnami's free images moved to docker.io/bitnamilegacy in 2025; point this at your own mirror to get updates.",
+        description:
+            "PostgreSQL image (Bitnami layout: the chart runs only Bitnami-built images). The default from docker.io/bitnamilegacy gets no security fixes (a warning in the stack output warnings); set a Bitnami Secure Images registry with postgres.imagePullSecrets, pinned by tag or digest (README: PostgreSQL image).",
+    },
+    postgresImagePullSecrets: {
+        type: "array",
+        groupedOnly: true,
+        default: [],
+        description: "Existing docker-registry Secrets in <namespace> the PostgreSQL pod pulls its image with (a subscription registry).",
     },
     postgresStorageSize: {
         type: "string",
@@ -197,7 +211,14 @@ export const LEAF_SETTINGS = {
     uploadLimitMiB: {
         type: "integer",
         default: 2048,
-        description: "Largest HTTP request body (STOW-RS, REST uploads) Traefik accepts, in MiB.",
+        description:
+            "Largest HTTP request body (STOW-RS, REST uploads) Traefik and Orthanc accept, in MiB; one upload at the limit must fit Orthanc's memory limit and temporary volume (README: Sizing).",
+    },
+    resources: {
+        type: "object",
+        default: {},
+        description:
+            "CPU and memory per service over the platform's: {<service>: {requests: {cpu, memory}, limits: {cpu, memory}}}, any field optional; services orthanc, postgres, traefik, viewer, dcm4cheeArchive, dcm4cheeLdap, dcm4cheeDatabase (README: Sizing).",
     },
     login: {
         type: "string",
@@ -254,6 +275,19 @@ export const LEAF_SETTINGS = {
         type: "string",
         default: "",
         description: "Size of dcm4chee's database volume; empty means the platform's (minikube/microk8s: 5Gi, cloud: 50Gi).",
+    },
+    certificateValidityDays: {
+        type: "integer",
+        groupedOnly: true,
+        default: 365,
+        description: "Days a leaf certificate (web, DICOM, database, modalities) is valid: 2 to 1825.",
+    },
+    certificateRenewBeforeDays: {
+        type: "integer",
+        groupedOnly: true,
+        default: 30,
+        description:
+            "A `pulumi up` this many days or fewer before a leaf certificate expires issues a new one (and the pods that mount it restart); 1 to less than certificates.validityDays. Only `pulumi up` renews: watch the certificateExpiries output.",
     },
     backupEnabled: {
         type: "boolean",
@@ -319,6 +353,7 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     orthancSharedStorageClass: { group: "orthanc", field: "sharedStorageClass" },
     orthancStorageSize: { group: "orthanc", field: "storageSize" },
     orthancAeTitle: { group: "orthanc", field: "aeTitle" },
+    orthancTemporarySize: { group: "orthanc", field: "temporarySize" },
     orthancImage: { group: "orthanc", field: "image" },
     orthancPlugins: { group: "orthanc", field: "plugins" },
     orthancExtraConfig: { group: "orthanc", field: "extraConfig" },
@@ -328,6 +363,7 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     postgresChartVersion: { group: "postgres", field: "chartVersion" },
     postgresImage: { group: "postgres", field: "image" },
     postgresStorageSize: { group: "postgres", field: "storageSize" },
+    postgresImagePullSecrets: { group: "postgres", field: "imagePullSecrets" },
     traefikChartVersion: { group: "traefik", field: "chartVersion" },
     traefikImage: { group: "traefik", field: "image" },
     traefikDicomConnectionsPerSource: { group: "traefik", field: "dicomConnectionsPerSource" },
@@ -341,6 +377,8 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     dcm4cheeDatabaseImage: { group: "dcm4chee", field: "databaseImage" },
     dcm4cheeStorageSize: { group: "dcm4chee", field: "storageSize" },
     dcm4cheeDatabaseSize: { group: "dcm4chee", field: "databaseSize" },
+    certificateValidityDays: { group: "certificates", field: "validityDays" },
+    certificateRenewBeforeDays: { group: "certificates", field: "renewBeforeDays" },
     backupEnabled: { group: "backup", field: "enabled" },
     backupSchedule: { group: "backup", field: "schedule" },
     backupRetention: { group: "backup", field: "retention" },
@@ -359,11 +397,12 @@ export function leafPath(key: LeafKey, site = 0): string {
 }
 
 const GROUP_DESCRIPTIONS: Record<string, string> = {
-    orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, aeTitle, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds (see the fields below).",
-    postgres: "PostgreSQL shared by the archives that need one: chartVersion, image, storageSize.",
+    orthanc: "Orthanc: replicas, sharedStorageClass, storageSize, temporarySize, aeTitle, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds (see the fields below).",
+    postgres: "PostgreSQL shared by the archives that need one: chartVersion, image, imagePullSecrets, storageSize.",
     traefik: "Traefik, the edge: chartVersion, image, dicomConnectionsPerSource.",
     viewer: "The OHIF viewer: image.",
     dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",
+    certificates: "Lifetime of the certificates pacstack issues: validityDays, renewBeforeDays (README: Certificate lifecycle).",
     backup: "Database backups: enabled, schedule, retention, storageSize.",
     keycloak: "Keycloak, the identity provider at /auth: replicas, image, chartVersion, syncImage, passwordMinLength.",
 };

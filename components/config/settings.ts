@@ -4,6 +4,7 @@ import { ModalitySetting } from "./modalities";
 import { OrthancPluginName } from "../orthanc/plugins";
 import { ForwardingSetting, PeerSetting } from "./peers";
 import { showSetting } from "./show";
+import type { SizedService } from "./sizing";
 import { nearest } from "./suggest";
 import { ArchiveKind, PlatformKind } from "./schema";
 
@@ -43,10 +44,15 @@ export interface PlatformSettings {
      * @default a certificate from the pacstack CA
      */
     webTlsSecret?: pulumi.Input<string>;
-    /** Largest HTTP request body the edge accepts, in MiB. @default 2048 */
+    /** Largest HTTP request body the edge and Orthanc accept, in MiB (README, "Sizing"). @default 2048 */
     uploadLimitMiB?: number;
     /** Single sign-on (Keycloak + oauth2-proxy) or the one shared web user. @default "sso" */
     login?: "sso" | "basic";
+    /**
+     * CPU and memory per service over the platform's, any field optional (README, "Sizing").
+     * @default the platform's
+     */
+    resources?: Partial<Record<SizedService, { requests?: { cpu?: string; memory?: string }; limits?: { cpu?: string; memory?: string } }>>;
     orthanc?: {
         /** @default 1 (more needs sharedStorageClass) */
         replicas?: number;
@@ -54,6 +60,8 @@ export interface PlatformSettings {
         sharedStorageClass?: pulumi.Input<string>;
         /** @default the platform's (20Gi on minikube/MicroK8s, 500Gi on cloud) */
         storageSize?: string;
+        /** Orthanc's temporary volume. @default twice uploadLimitMiB, at least 4Gi */
+        temporarySize?: string;
         /** @default "ORTHANC" */
         aeTitle?: string;
         /** Pinned image reference. @default "docker.io/orthancteam/orthanc:26.6.1" */
@@ -78,8 +86,10 @@ export interface PlatformSettings {
     postgres?: {
         /** Bitnami postgresql chart version. @default "16.7.27" */
         chartVersion?: string;
-        /** @default "docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4" */
+        /** A Bitnami-built image; the default gets no security fixes (README, "PostgreSQL image"). @default "docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4" */
         image?: string;
+        /** Existing docker-registry Secrets the pod pulls the image with. @default [] */
+        imagePullSecrets?: string[];
         /** @default the platform's (5Gi on minikube/MicroK8s, 50Gi on cloud) */
         storageSize?: string;
     };
@@ -108,6 +118,13 @@ export interface PlatformSettings {
         storageSize?: string;
         /** @default the platform's (5Gi on minikube/MicroK8s, 50Gi on cloud) */
         databaseSize?: string;
+    };
+    /** Lifetime of the leaf certificates pacstack issues (README, "Certificate lifecycle"). */
+    certificates?: {
+        /** @default 365 */
+        validityDays?: number;
+        /** A `pulumi up` within this many days of expiry renews. @default 30 */
+        renewBeforeDays?: number;
     };
     /** Scheduled dumps of every PostgreSQL onto a volume kept on destroy (README, "Backup and restore"). */
     backup?: {

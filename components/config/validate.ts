@@ -2,6 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_EXPOSURE, EdgeExposure, readExposure } from "./exposure";
 import { NetworkConfig, validateNetwork } from "./network";
 import { ImageRef, parseImage } from "./image";
+import { readCertificateLifetime } from "./lifecycle";
+import { orthancStorageCeilingMiB, readSizing } from "./sizing";
+import { CertificateLifetime } from "../certificates/plan";
 import { ModalityAccess, parseModalities } from "./modalities";
 import { parseOrthancExtraConfig, parseOrthancPlugins } from "./orthanc-plugins";
 import { OrthancPluginName } from "../orthanc/plugins";
@@ -30,6 +33,10 @@ export interface PlatformConfig {
         aeTitle: string;
         image: ImageRef;
         storageSize: string;
+        /** Orthanc's temporary volume (emptyDir size limit). */
+        temporarySize: string;
+        /** MaximumStorageSize in MiB: 90 % of storageSize; a store beyond it is refused (README: Sizing). */
+        storageCeilingMiB: number;
         /** Storage class of the DICOM file volume. */
         storageClass?: pulumi.Input<string>;
         accessMode: "ReadWriteOnce" | "ReadWriteMany";
@@ -48,6 +55,8 @@ export interface PlatformConfig {
     postgres: {
         chartVersion: string;
         image: ImageRef;
+        /** Secrets the image is pulled with. */
+        imagePullSecrets: string[];
         storageSize: string;
         resources: ContainerResources;
     };
@@ -65,6 +74,8 @@ export interface PlatformConfig {
     exposure: EdgeExposure;
     /** Peers of the NetworkPolicies (DNS, the API server, the metrics scrapers). */
     network: NetworkConfig;
+    /** Validity and renewal window of the leaf certificates pacstack issues. */
+    certificates: CertificateLifetime;
     /** Existing TLS Secret for HTTPS; undefined means pacstack issues one. */
     webTlsSecret?: pulumi.Input<string>;
     uploadLimitMiB: number;
@@ -214,7 +225,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     check("namespace", () => DNS_LABEL.test(str("namespace")) && str("namespace").length <= 53, "must be a lowercase DNS label of at most 53 characters");
     check("orthancReplicas", () => num("orthancReplicas") >= 1 && num("orthancReplicas") <= 10, "must be an integer from 1 to 10");
     check("orthancAeTitle", () => AE_TITLE.test(str("orthancAeTitle")), "must be 1-16 characters of letters, digits, _ . -");
-    for (const key of ["orthancStorageSize", "postgresStorageSize"] as const) {
+    for (const key of ["orthancStorageSize", "postgresStorageSize", "orthancTemporarySize"] as const) {
         check(key, () => str(key) === "" || QUANTITY.test(str(key)), "must be empty or a size like 20Gi (Mi, Gi or Ti)");
     }
     for (const key of ["postgresChartVersion", "traefikChartVersion", "keycloakChartVersion"] as const) {
@@ -223,6 +234,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     for (const key of ["orthancImage", "postgresImage", "traefikImage"] as const) {
         check(key, () => parseImage(str(key)) !== undefined, "must be an image reference pinned by tag or digest, e.g. docker.io/org/name:1.2.3 (latest is refused)");
     }
+    check("postgresImagePullSecrets", () => (values.postgresImagePullSecrets as string[]).every((s) => DNS_LABEL.test(s)), "must be a list of Secret names (lowercase DNS labels)");
     for (const key of ["storageClass", "orthancSharedStorageClass", "webTlsSecret"] as const) {
         check(key, () => str(key) === "" || DNS_LABEL.test(str(key)), "must be empty or a lowercase DNS label");
     }
@@ -309,6 +321,11 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             problems.push(`pacstack:network = ${show(given)}: must be an object`);
         }
     }
+    const sizing = readSizing(values, name, problems);
+    const lifetime = readCertificateLifetime(values.certificateValidityDays as number | undefined, values.certificateRenewBeforeDays as number | undefined, (field) =>
+        name(field === "validityDays" ? "certificateValidityDays" : "certificateRenewBeforeDays"),
+    );
+    problems.push(...lifetime.problems);
     if (num("orthancReplicas") > 1 && str("orthancSharedStorageClass") === "") {
         problems.push(
             `pacstack:${name("orthancReplicas")} = ${num("orthancReplicas")}: more than one Orthanc pod shares the DICOM files, ` +
@@ -321,7 +338,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     }
 
     const platform = str("platform") as PlatformKind;
-    const profile = PLATFORM_PROFILES[platform];
+    const profile = { ...PLATFORM_PROFILES[platform], resources: sizing!.resources };
     const optional = (key: LeafKey) => (str(key) === "" ? undefined : str(key));
     const storageClass = optional("storageClass") ?? profile.storageClass;
     const sharedStorageClass = optional("orthancSharedStorageClass");
@@ -338,6 +355,8 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             aeTitle: str("orthancAeTitle"),
             image: parseImage(str("orthancImage"))!,
             storageSize: optional("orthancStorageSize") ?? profile.orthancStorageSize,
+            temporarySize: sizing!.temporarySize,
+            storageCeilingMiB: orthancStorageCeilingMiB(optional("orthancStorageSize") ?? profile.orthancStorageSize),
             storageClass: sharedStorageClass ?? storageClass,
             accessMode: sharedStorageClass ? "ReadWriteMany" : "ReadWriteOnce",
             resources: profile.resources.orthanc,
@@ -350,6 +369,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         postgres: {
             chartVersion: str("postgresChartVersion"),
             image: parseImage(str("postgresImage"))!,
+            imagePullSecrets: values.postgresImagePullSecrets as string[],
             storageSize: optional("postgresStorageSize") ?? profile.postgresStorageSize,
             resources: profile.resources.postgres,
         },
@@ -363,6 +383,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         modalityAccess,
         exposure: exposure ?? DEFAULT_EXPOSURE,
         network: network!,
+        certificates: lifetime.lifetime!,
         webTlsSecret: optional("webTlsSecret"),
         uploadLimitMiB: num("uploadLimitMiB"),
         login: str("login") as LoginKind,

@@ -57,6 +57,16 @@ export interface Dcm4cheeArgs {
      */
     serverTlsSecretNames: { ldap: string; database: string };
     /**
+     * The modalities' own certificates (Certificates.modalityTrustPem), trusted for DICOM and HL7 over TLS besides
+     * the CA; the archive reads them at start, and a change rolls it.
+     */
+    trustedModalitiesPem: pulumi.Input<string>;
+    /**
+     * Per service, the checksum of the certificates it mounts (Certificates.checksumOf): a renewal rolls its pod.
+     * @default none (a renewed certificate is served after the next restart)
+     */
+    certificatesChecksums?: { ldap?: pulumi.Input<string>; database?: pulumi.Input<string>; archive?: pulumi.Input<string> };
+    /**
      * Scheduled dumps of the archive's database (components/backup), onto a claim of `storageSize` kept on destroy
      * and adopted through `keptObjectProvider`.
      * @default none
@@ -125,18 +135,22 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             [SCRIPT_FILES.keystore]: PEM_TO_PKCS12_JAVA,
             [SCRIPT_FILES.pgHba]: renderDatabaseHba(),
         };
+        const checksums = args.certificatesChecksums ?? {};
         const scriptsMap = new k8s.core.v1.ConfigMap(
             `${name}-scripts`,
-            { metadata: { labels, name: `${name}-scripts`, namespace: args.namespace }, data: scripts },
+            { metadata: { labels, name: `${name}-scripts`, namespace: args.namespace }, data: { ...scripts, [SCRIPT_FILES.trustedModalities]: args.trustedModalitiesPem } },
             parent,
         );
         // The public host reaches the LDAP and archive environments (and their checksums) once it is known.
-        const wiring = pulumi.all([args.publicHost, args.studyViewerUrl]).apply(([publicHost, studyViewerUrl]) => ({
+        const wiring = pulumi.all([args.publicHost, args.studyViewerUrl, args.trustedModalitiesPem, checksums.ldap ?? "", checksums.database ?? "", checksums.archive ?? ""]).apply(
+            ([publicHost, studyViewerUrl, trustedModalities, ldapCertificates, databaseCertificates, archiveCertificates]) => ({
             aeTitle: this.aeTitle,
             publicHost,
             studyViewerUrl,
             ldapHost: `${names.ldap}.${args.namespace}.svc.cluster.local`,
             databaseHost: `${names.database}.${args.namespace}.svc.cluster.local`,
+            trustedModalities,
+            certificates: { ldap: ldapCertificates, database: databaseCertificates, archive: archiveCertificates },
         }));
         const common = {
             namespace: args.namespace,
@@ -163,13 +177,13 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
                 deviceName: ARCHIVE_DEVICE_NAME,
                 secretKeys: [SECRET_KEYS.ldapRoot, SECRET_KEYS.ldapConfig],
                 tlsSecret: args.serverTlsSecretNames.ldap,
+                ...(known.certificates.ldap ? { certificatesChecksum: known.certificates.ldap } : {}),
             });
         });
         new k8s.apps.v1.StatefulSet(names.ldap, { metadata: ldap.metadata, spec: ldap.spec }, after);
         const databaseEnv = renderDatabaseEnv();
         const databaseArgs = renderDatabaseArgs();
-        new k8s.apps.v1.StatefulSet(
-            names.database,
+        const database = wiring.apply((known) =>
             renderDatabaseStatefulSet({
                 ...common,
                 name: names.database,
@@ -181,9 +195,10 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
                 secretKeys: [SECRET_KEYS.database],
                 tlsSecret: args.serverTlsSecretNames.database,
                 args: databaseArgs,
+                ...(known.certificates.database ? { certificatesChecksum: known.certificates.database } : {}),
             }),
-            after,
         );
+        new k8s.apps.v1.StatefulSet(names.database, { metadata: database.metadata, spec: database.spec }, after);
         const archive = wiring.apply((known) => {
             const env = renderArchiveEnv(known);
             return renderArchiveStatefulSet({
@@ -192,11 +207,12 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
                 image: imageReference(args.images.archive),
                 resources: args.resources.archive,
                 env,
-                scriptsChecksum: contentChecksum(scripts[SCRIPT_FILES.archive], scripts[SCRIPT_FILES.keystore], JSON.stringify(env)),
+                scriptsChecksum: contentChecksum(scripts[SCRIPT_FILES.archive], scripts[SCRIPT_FILES.keystore], JSON.stringify(env), known.trustedModalities),
                 storage: { size: args.storage.size, storageClass: args.storage.storageClass },
                 aeTitle: this.aeTitle,
                 dicomTlsSecret: args.dicomTlsSecretName,
                 secretKeys: [SECRET_KEYS.ldapRoot, SECRET_KEYS.database, SECRET_KEYS.keystore],
+                ...(known.certificates.archive ? { certificatesChecksum: known.certificates.archive } : {}),
             });
         });
         new k8s.apps.v1.StatefulSet(names.archive, { metadata: archive.metadata, spec: archive.spec }, after);

@@ -1,7 +1,9 @@
 /**
  * A single-file Java program (run with the JDK of the archive image, `java PemToPkcs12.java ...`) that turns the
  * pacstack DICOM-TLS Secret (PEM certificate, PKCS#1 or PKCS#8 RSA key, CA certificate) into the PKCS12 key store
- * and trust store dcm4chee's DICOM-TLS connection reads. No third-party code: JDK classes and a few lines of DER.
+ * and trust store dcm4chee's DICOM-TLS connection reads: the CA (the JVM's LDAPS) and every modality's own
+ * certificate (renderModalityTrust), so that a modality removed from the list is refused. No third-party code: JDK
+ * classes and a few lines of DER.
  */
 export const PEM_TO_PKCS12_JAVA = `import java.io.InputStream;
 import java.nio.file.Files;
@@ -16,11 +18,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-/** PemToPkcs12 CERT KEY CA PASSWORD_FILE KEYSTORE_OUT TRUSTSTORE_OUT */
+/** PemToPkcs12 CERT KEY CA PASSWORD_FILE KEYSTORE_OUT TRUSTSTORE_OUT [TRUSTED_MODALITIES] */
 public class PemToPkcs12 {
     public static void main(String[] args) throws Exception {
-        if (args.length != 6) {
-            throw new IllegalArgumentException("usage: PemToPkcs12 CERT KEY CA PASSWORD_FILE KEYSTORE_OUT TRUSTSTORE_OUT");
+        if (args.length != 6 && args.length != 7) {
+            throw new IllegalArgumentException("usage: PemToPkcs12 CERT KEY CA PASSWORD_FILE KEYSTORE_OUT TRUSTSTORE_OUT [TRUSTED_MODALITIES]");
         }
         char[] password = Files.readString(Path.of(args[3])).trim().toCharArray();
         CertificateFactory factory = CertificateFactory.getInstance("X.509");
@@ -44,6 +46,14 @@ public class PemToPkcs12 {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("pacstack-ca", ca);
+        if (args.length == 7) {
+            int n = 0;
+            try (InputStream in = Files.newInputStream(Path.of(args[6]))) {
+                for (Certificate modality : factory.generateCertificates(in)) {
+                    trust.setCertificateEntry("modality-" + n++, modality);
+                }
+            }
+        }
         try (var out = Files.newOutputStream(Path.of(args[5]))) {
             trust.store(out, password);
         }

@@ -128,6 +128,8 @@ export const SCRIPT_FILES = {
     archive: "start-archive.sh",
     keystore: "PemToPkcs12.java",
     pgHba: "pg_hba.conf",
+    /** The modalities' own certificates (renderModalityTrust), added to the trust store. */
+    trustedModalities: "trusted-modalities.pem",
 } as const;
 
 /** Sub-directories of each claim and where they are mounted. */

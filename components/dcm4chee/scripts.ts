@@ -100,6 +100,7 @@ export function keystoreCommand(): string[] {
         `${MOUNTS.secrets}/${SECRET_KEYS.keystore}`,
         `${MOUNTS.keystores}/key.p12`,
         `${MOUNTS.keystores}/trust.p12`,
+        `${MOUNTS.scripts}/${SCRIPT_FILES.trustedModalities}`,
     ];
 }
 

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../config/platform";
-import { appLabels, selectorLabels } from "../kube/metadata";
+import { CERTIFICATES_CHECKSUM_ANNOTATION, appLabels, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
 import { EnvVar } from "./env";
 import { CLAIM_DIRS, DATABASE, DCM4CHEE_APP, MOUNTS, PORTS, SCRIPT_FILES, UIDS } from "./paths";
@@ -19,6 +19,8 @@ export interface Dcm4cheeWorkloadInput {
     /** ConfigMap with the scripts; its content is hashed into the pod template. */
     scriptsConfigMap: string;
     scriptsChecksum: string;
+    /** Checksum of the mounted TLS Secrets' certificates (Certificates.checksumOf): a renewal rolls the pod. @default none */
+    certificatesChecksum?: string;
     /** Secret holding the generated passwords. */
     credentialsSecret: string;
     storage: { size: string; storageClass?: pulumi.Input<string> };
@@ -68,7 +70,13 @@ function statefulSet(part: Part, input: Dcm4cheeWorkloadInput, pod: { initContai
             selector: { matchLabels: selector },
             serviceName: input.name,
             template: {
-                metadata: { annotations: { "pacstack.io/config-checksum": input.scriptsChecksum }, labels },
+                metadata: {
+                    annotations: {
+                        "pacstack.io/config-checksum": input.scriptsChecksum,
+                        ...(input.certificatesChecksum ? { [CERTIFICATES_CHECKSUM_ANNOTATION]: input.certificatesChecksum } : {}),
+                    },
+                    labels,
+                },
                 spec: {
                     automountServiceAccountToken: false,
                     containers: [

@@ -34,6 +34,12 @@ export function sortKeys(value: unknown): unknown {
     return value;
 }
 
+/**
+ * Pod-template annotation holding Certificates.checksumOf the TLS Secrets a pod mounts: a renewed certificate
+ * changes it and so rolls the pods (none of pacstack's servers reloads certificate files by itself).
+ */
+export const CERTIFICATES_CHECKSUM_ANNOTATION = "pacstack.io/certificates-checksum";
+
 /** SHA-256 of rendered documents, for a pod-template annotation that rolls the pods when they change. */
 export function contentChecksum(...documents: string[]): string {
     return createHash("sha256").update(documents.join("\0")).digest("hex");

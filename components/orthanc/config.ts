@@ -77,6 +77,11 @@ export interface OrthancConfigInput {
     forwarding?: ForwardingRule[];
     /** StableAge: seconds without a new instance before a study is stable (and forwarded). @default 60 */
     stableAgeSeconds?: number;
+    /**
+     * MaximumStorageSize in MiB (Orthanc's MB), with MaximumStorageMode Reject (Orthanc 1.11.2): a store beyond it is
+     * refused, nothing is deleted. @default no ceiling
+     */
+    maximumStorageMiB?: number;
     paths: {
         /** Folder holding the DICOM files. */
         storage: string;
@@ -113,8 +118,8 @@ export interface OrthancConfigInput {
  * two also by Orthanc 1.10.1 with plugin 4.0, the versions the tests run (DatabaseServerIdentifier dates from 1.9.2,
  * DICOM TLS from 1.9.0, SyncStorageArea from 1.7.4). Newer than 1.10, and ignored by the tests' Orthanc:
  * PostgreSQL.TransactionMode (plugin 6.0), MaximumRequestBodySizeMB (Orthanc 1.12.11), DicomTlsMinimumProtocolVersion
- * and DicomTlsCiphersAccepted (1.12.4; the tests leave these two out of 1.10.1's configuration, see
- * tests/harness/real/orthanc-tiers.ts).
+ * and DicomTlsCiphersAccepted (1.12.4), MaximumStorageMode (1.11.2; the tests leave these three and MaximumStorageSize,
+ * which without Reject would recycle, out of 1.10.1's configuration, see tests/harness/real/orthanc-tiers.ts).
  */
 export function renderOrthancConfig(input: OrthancConfigInput): Record<string, unknown> {
     const shared = input.replicas > 1;
@@ -142,6 +147,10 @@ export function renderOrthancConfig(input: OrthancConfigInput): Record<string, u
         // edge's upload limit, a caller inside the cluster cannot send more than one through Traefik.
         MaximumRequestBodySizeMB: input.maxRequestBodyMiB,
         KeepAlive: true,
+        // A full volume refuses new instances (C-STORE 0xA700, HTTP 507) instead of failing half-way through a write;
+        // "Reject", never Orthanc's default "Recycle", which deletes the oldest patients to make room.
+        ...(input.maximumStorageMiB ? { MaximumStorageSize: input.maximumStorageMiB } : {}),
+        MaximumStorageMode: "Reject",
 
         // Orthanc Book, "Security": features that give a REST client more than DICOM data. Lua runs only as the
         // rendered forwarding script (components/orthanc/forwarding.ts), never a script a client sends.

@@ -1,7 +1,7 @@
 import { CERTIFICATE_AND_KEY_FILE } from "../certificates/plan";
 import { OrthancConfigInput, orthancJson, renderOrthancConfig } from "./config";
 import { renderForwardingScript } from "./forwarding";
-import { CONFIG_FILE, FORWARDING_SCRIPT_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, ORTHANC_PLUGINS, PEER_CA_FILE } from "./paths";
+import { CONFIG_FILE, FORWARDING_SCRIPT_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, ORTHANC_PLUGINS, PEER_CA_FILE, TRUSTED_MODALITIES_FILE } from "./paths";
 import { renderPeerCaBundle } from "./peers";
 import { pluginLibraries } from "./plugins";
 
@@ -19,6 +19,7 @@ export type DeployedOrthancInput = Pick<
     | "peers"
     | "forwarding"
     | "stableAgeSeconds"
+    | "maximumStorageMiB"
 >;
 
 /** The configuration exactly as the Orthanc pod mounts it: image paths and pod mount points filled in. */
@@ -30,7 +31,7 @@ export function renderDeployedOrthancConfig(input: DeployedOrthancInput): Record
             plugins: [...ORTHANC_PLUGINS, ...pluginLibraries(input.plugins ?? [])].map((plugin) => `${ORTHANC_PLUGIN_DIR}/${plugin}`),
             dicomTlsCertificate: `${ORTHANC_MOUNTS.dicomTls}/tls.crt`,
             dicomTlsPrivateKey: `${ORTHANC_MOUNTS.dicomTls}/tls.key`,
-            dicomTlsTrustedCertificates: `${ORTHANC_MOUNTS.dicomTls}/ca.crt`,
+            dicomTlsTrustedCertificates: `${ORTHANC_MOUNTS.config}/${TRUSTED_MODALITIES_FILE}`,
             httpsCertificate: `${ORTHANC_MOUNTS.httpsTls}/${CERTIFICATE_AND_KEY_FILE}`,
             forwardingScript: `${ORTHANC_MOUNTS.config}/${FORWARDING_SCRIPT_FILE}`,
             peerCertificateAuthorities: `${ORTHANC_MOUNTS.config}/${PEER_CA_FILE}`,
@@ -39,15 +40,16 @@ export function renderDeployedOrthancConfig(input: DeployedOrthancInput): Record
 }
 
 /**
- * Every file of the configuration ConfigMap: orthanc.json, and the forwarding script and the peers' CA file when
- * there are any (so a stack without peers or forwarding keeps exactly the one file it had).
+ * Every file of the configuration ConfigMap: orthanc.json, the modalities' certificates DICOM TLS trusts, and the
+ * forwarding script and the peers' CA file when there are any.
  */
-export function renderDeployedOrthancFiles(input: DeployedOrthancInput): Record<string, string> {
+export function renderDeployedOrthancFiles(input: DeployedOrthancInput & { trustedModalitiesPem?: string }): Record<string, string> {
     const script = renderForwardingScript(input.forwarding ?? []);
     const cas = renderPeerCaBundle(input.peers ?? []);
     return {
         [CONFIG_FILE]: orthancJson(renderDeployedOrthancConfig(input)),
         ...(script ? { [FORWARDING_SCRIPT_FILE]: script } : {}),
         ...(cas ? { [PEER_CA_FILE]: cas } : {}),
+        ...(input.trustedModalitiesPem ? { [TRUSTED_MODALITIES_FILE]: input.trustedModalitiesPem } : {}),
     };
 }

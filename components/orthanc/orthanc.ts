@@ -84,6 +84,17 @@ export interface OrthancArgs {
      * @default "admin"
      */
     adminUsername?: string;
+    /**
+     * Size limit of the temporary volume (uploads being parsed, archives being written); keep it above maxRequestBodyMiB.
+     * @default "4Gi"
+     */
+    temporarySize?: string;
+    /**
+     * MaximumStorageSize in MiB, with MaximumStorageMode Reject: beyond it a new instance is refused (C-STORE status
+     * 0xA700, HTTP 507) instead of filling the volume. Orthanc before 1.11.2 would delete the oldest patients instead.
+     * @default no ceiling
+     */
+    storageCeilingMiB?: number;
     storage: {
         size: string;
         /** @default the cluster's default storage class */
@@ -107,6 +118,17 @@ export interface OrthancArgs {
     };
     /** kubernetes.io/tls Secret (with ca.crt) for DICOM TLS; ca.crt also verifies the database certificate. */
     dicomTlsSecretName: string;
+    /**
+     * The certificates DICOM TLS trusts, and nothing else: the modalities' own (Certificates.modalityTrustPem). Orthanc
+     * reads the file at start; a change rolls the pods (the configuration checksum covers it).
+     */
+    trustedModalitiesPem: pulumi.Input<string>;
+    /**
+     * Checksum of the certificates in the mounted TLS Secrets (Certificates.checksumOf), on the pod template: a
+     * renewed certificate rolls the pods, which read certificates only at start.
+     * @default none (pods keep serving a renewed Secret's old certificate until they restart)
+     */
+    certificatesChecksum?: pulumi.Input<string>;
     /**
      * kubernetes.io/tls Secret of Orthanc's HTTPS, for its Service's names, with ca.crt and CERTIFICATE_AND_KEY_FILE
      * (Certificates' backend certificate): the edge verifies Orthanc with it.
@@ -167,7 +189,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
         const parent = { parent: this };
 
         const peers = args.peers ?? [];
-        const configFiles = pulumi.output(args.publicAuthority).apply((publicAuthority) =>
+        const configFiles = pulumi.all([args.publicAuthority, args.trustedModalitiesPem]).apply(([publicAuthority, trustedModalitiesPem]) =>
             renderDeployedOrthancFiles({
                 name,
                 aeTitle: this.aeTitle,
@@ -181,6 +203,8 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 peers: peers.map(({ name, url, username, caCertificate }) => ({ name, url, username, caCertificate })),
                 forwarding: args.forwarding ?? [],
                 stableAgeSeconds: args.stableAgeSeconds ?? 60,
+                ...(args.storageCeilingMiB ? { maximumStorageMiB: args.storageCeilingMiB } : {}),
+                trustedModalitiesPem,
             }),
         );
         this.configJson = configFiles.apply((files) => files[CONFIG_FILE]);
@@ -255,7 +279,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
             { ...parent, retainOnDelete: true, provider: args.keptObjectProvider },
         );
         // The pod template carries the configuration's checksum, so it is rendered once the configuration is known.
-        const deployment = pulumi.all([this.configJson, extraConfigFiles]).apply(([configJson, extra]) =>
+        const deployment = pulumi.all([this.configJson, extraConfigFiles, args.certificatesChecksum ?? ""]).apply(([configJson, extra, certificatesChecksum]) =>
             renderOrthancDeployment({
                 name,
                 namespace: args.namespace,
@@ -264,6 +288,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 resources: args.resources,
                 configJson,
                 extraConfigFiles: extra,
+                ...(certificatesChecksum ? { certificatesChecksum } : {}),
                 peerPasswords: peersSecret && { secretName: `${name}-peers`, peers: peers.map((p) => p.name) },
                 configMapName: `${name}-config`,
                 credentialsSecretName: `${name}-credentials`,
@@ -271,6 +296,7 @@ export class Orthanc extends pulumi.ComponentResource implements Publishing {
                 httpsTlsSecretName: args.httpsTlsSecretName,
                 databasePasswordSecret: args.database.passwordSecret,
                 storage,
+                ...(args.temporarySize ? { temporarySize: args.temporarySize } : {}),
             }),
         );
         new k8s.apps.v1.Deployment(name, { metadata: deployment.metadata, spec: deployment.spec }, { ...parent, dependsOn: [account, claim, configMap, credentials, ...(peersSecret ? [peersSecret] : [])] });

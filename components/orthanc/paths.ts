@@ -36,3 +36,5 @@ export const CREDENTIALS_FILE = "credentials.json";
 /** Further files of the configuration folder (ConfigMap keys; Orthanc reads only its *.json files as configuration). */
 export const FORWARDING_SCRIPT_FILE = "forwarding.lua";
 export const PEER_CA_FILE = "peer-cas.pem";
+/** The modalities' own certificates, the only ones DICOM TLS trusts (renderModalityTrust; public, so a ConfigMap key). */
+export const TRUSTED_MODALITIES_FILE = "trusted-modalities.pem";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../config/platform";
-import { appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
+import { CERTIFICATES_CHECKSUM_ANNOTATION, appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
 import { DB_PASSWORD_ENV, ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, POD_NAME_ENV } from "./config";
 import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_BINARY, ORTHANC_MOUNTS, ORTHANC_UID } from "./paths";
@@ -9,6 +9,15 @@ import { LIVENESS_PATH, READINESS_PATH, renderProbeScript } from "./probe";
 import { renderClusterIpService } from "../kube/service";
 
 export const ORTHANC_APP = "orthanc";
+
+/**
+ * Every change (image, configuration, certificates) stops all old pods before a new one starts. One writer on a
+ * ReadWriteOnce volume and the PostgreSQL lock need it with one replica; with shared replicas a new Orthanc or
+ * PostgreSQL plugin version may upgrade the database schema at start, and old pods must not run against the new
+ * schema (the Orthanc Book: no rolling update across a database upgrade). Kubernetes cannot choose the strategy
+ * by what changed, so a configuration change costs the same short outage (README: Upgrades).
+ */
+export const ORTHANC_UPDATE_STRATEGY = { type: "Recreate" } as const;
 
 /** Everything the Orthanc workload documents depend on, as plain values. */
 export interface OrthancWorkloadInput {
@@ -19,6 +28,8 @@ export interface OrthancWorkloadInput {
     resources: ContainerResources;
     /** The rendered orthanc.json, hashed into the pod template so a change rolls the pods. */
     configJson: string;
+    /** Checksum of the mounted TLS Secrets' certificates, so that a renewal rolls the pods. @default none */
+    certificatesChecksum?: string;
     /** Further files of the configuration ConfigMap (forwarding script, peers' CAs), projected and hashed too. @default none */
     extraConfigFiles?: Record<string, string>;
     /** The Secret holding one password per peer (key = peer name), passed as ORTHANC_PEER_<NAME>_PASSWORD. @default no peers */
@@ -30,6 +41,8 @@ export interface OrthancWorkloadInput {
     httpsTlsSecretName: string;
     databasePasswordSecret: { name: string; key: string };
     storage: { claimName: string; size: string; storageClass?: pulumi.Input<string>; accessMode: "ReadWriteOnce" | "ReadWriteMany" };
+    /** Size limit of the temporary volume (uploads being parsed, archives being written). @default "4Gi" */
+    temporarySize?: string;
 }
 
 /** A container environment variable: a plain value or a reference. */
@@ -58,11 +71,7 @@ function execProbe(path: string, periodSeconds: number, failureThreshold: number
 export function renderOrthancDeployment(input: OrthancWorkloadInput) {
     const labels = appLabels(ORTHANC_APP, input.name);
     const selector = selectorLabels(ORTHANC_APP, input.name);
-    // One writer on a ReadWriteOnce volume and the PostgreSQL lock: the old pod must stop before the new starts.
-    const strategy =
-        input.replicas === 1 || input.storage.accessMode === "ReadWriteOnce"
-            ? { type: "Recreate" }
-            : { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 }, type: "RollingUpdate" };
+    const strategy = ORTHANC_UPDATE_STRATEGY;
     return {
         apiVersion: "apps/v1" as const,
         kind: "Deployment" as const,
@@ -73,7 +82,10 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
             strategy,
             template: {
                 metadata: {
-                    annotations: { "pacstack.io/config-checksum": configChecksum(input.configJson, input.extraConfigFiles) },
+                    annotations: {
+                        "pacstack.io/config-checksum": configChecksum(input.configJson, input.extraConfigFiles),
+                        ...(input.certificatesChecksum ? { [CERTIFICATES_CHECKSUM_ANNOTATION]: input.certificatesChecksum } : {}),
+                    },
                     labels,
                 },
                 spec: {
@@ -147,7 +159,7 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
                         { name: "https-tls", secret: { defaultMode: 0o440, secretName: input.httpsTlsSecretName } },
                         { name: "storage", persistentVolumeClaim: { claimName: input.storage.claimName } },
                         // Orthanc writes archives and uploads being parsed here.
-                        { emptyDir: { sizeLimit: "4Gi" }, name: "tmp" },
+                        { emptyDir: { sizeLimit: input.temporarySize ?? "4Gi" }, name: "tmp" },
                     ],
                 },
             },

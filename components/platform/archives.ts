@@ -57,6 +57,8 @@ function orthanc(core: PlatformCore): SiteArchive {
             forwarding: config.orthanc.forwarding,
             stableAgeSeconds: config.orthanc.stableAgeSeconds,
             storage: { size: config.orthanc.storageSize, storageClass: config.orthanc.storageClass, accessMode: config.orthanc.accessMode },
+            temporarySize: config.orthanc.temporarySize,
+            storageCeilingMiB: config.orthanc.storageCeilingMiB,
             resources: config.orthanc.resources,
             database: {
                 host: database.host,
@@ -68,6 +70,11 @@ function orthanc(core: PlatformCore): SiteArchive {
             },
             dicomTlsSecretName: core.certificates.dicomTlsSecretName,
             httpsTlsSecretName: core.certificates.serviceTlsSecretNames[httpsCertificateId("orthanc")],
+            trustedModalitiesPem: core.certificates.modalityTrustPem,
+            certificatesChecksum: core.certificates.checksumOf([
+                core.certificates.dicomTlsSecretName,
+                core.certificates.serviceTlsSecretNames[httpsCertificateId("orthanc")],
+            ]),
             keptObjectProvider: core.keptObjectProvider,
             keptSecrets: core.keptSecrets,
             webUser: { username: core.webUser.username, password: core.webUser.password },
@@ -101,6 +108,12 @@ function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }
             serverTlsSecretNames: {
                 ldap: core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.ldap],
                 database: core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.database],
+            },
+            trustedModalitiesPem: core.certificates.modalityTrustPem,
+            certificatesChecksums: {
+                ldap: core.certificates.checksumOf([core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.ldap]]),
+                database: core.certificates.checksumOf([core.certificates.serviceTlsSecretNames[DCM4CHEE_CERTIFICATES.database]]),
+                archive: core.certificates.checksumOf([core.certificates.dicomTlsSecretName]),
             },
             keptObjectProvider: core.keptObjectProvider,
             keptSecrets: core.keptSecrets,

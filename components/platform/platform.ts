@@ -4,6 +4,7 @@ import { ClientCredential } from "../certificates/certificates";
 import { ArchiveKind } from "../config/schema";
 import { PlatformSettings } from "../config/settings";
 import { PlatformConfig, validatePlatformConfig } from "../config/validate";
+import { platformWarnings } from "../config/warnings";
 import { Publication, Publishing, publicationClashes } from "../publish/published";
 import { ScrapeTarget, renderScrapeTargets } from "../publish/scrape";
 import { PlatformCore, createCore } from "./core";
@@ -83,6 +84,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly dicomEndpoint: DicomEndpoint;
     public readonly dicomEndpoints: Partial<Record<ArchiveKind, DicomEndpoint>>;
     public readonly caCertificatePem: pulumi.Output<string>;
+    /** When each certificate pacstack issued expires (RFC 3339), by id: `ca`, `web`, `dicom`, ..., `modality-<name>`. */
+    public readonly certificateExpiries: pulumi.Output<Record<string, string>>;
     /** Orthanc's own administrator (undefined without Orthanc). */
     public readonly adminUsername: string | undefined;
     public readonly adminPassword: pulumi.Output<string> | undefined;
@@ -90,6 +93,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly webUsername: string;
     public readonly webPassword: pulumi.Output<string>;
     public readonly modalityCredentials: pulumi.Output<Record<string, ClientCredential>>;
+    /** What the configuration deserves a warning for (a PostgreSQL image without security fixes, ...); printed by `pulumi up` too. */
+    public readonly warnings: string[];
     /** Per Orthanc peer, the user name and password Orthanc sends (secret; {} without peers): register them there. */
     public readonly orthancPeerCredentials: pulumi.Output<Record<string, { username: string; password: string }>>;
     /** The identity provider (Keycloak at /auth); undefined with the basic-auth login or an identity provider given. */
@@ -137,6 +142,9 @@ export class Platform extends pulumi.ComponentResource {
         this.dicomEndpoints = site.dicomEndpoints;
         this.dicomEndpoint = site.dicomEndpoint;
         this.caCertificatePem = core.certificates.caCertificatePem;
+        this.certificateExpiries = core.certificates.expiries;
+        this.warnings = platformWarnings(config);
+        for (const warning of this.warnings) pulumi.log.warn(warning, this);
         this.adminUsername = site.admin?.username;
         this.adminPassword = site.admin?.password;
         this.webUsername = core.webUser.username;
@@ -147,11 +155,13 @@ export class Platform extends pulumi.ComponentResource {
             adminPassword: this.adminPassword,
             archiveUis: this.archiveUis,
             caCertificatePem: this.caCertificatePem,
+            certificateExpiries: this.certificateExpiries,
             dicomEndpoint: this.dicomEndpoint,
             dicomEndpoints: this.dicomEndpoints,
             modalityCredentials: this.modalityCredentials,
             orthancPeerCredentials: this.orthancPeerCredentials,
             viewerUrl: this.viewerUrl,
+            warnings: this.warnings,
             webPassword: this.webPassword,
             webUrl: this.webUrl,
         });

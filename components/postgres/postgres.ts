@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ContainerResources } from "../config/platform";
 import { ImageRef } from "../config/image";
-import { appLabels } from "../kube/metadata";
+import { CERTIFICATES_CHECKSUM_ANNOTATION, appLabels } from "../kube/metadata";
 import { KeptSecrets, keptOrGenerated } from "../kube/kept-secrets";
 import { ADMIN_PASSWORD_KEY, POSTGRES_CHART, POSTGRES_PORT, USER_PASSWORD_KEY, renderPostgresValues } from "./values";
 
@@ -12,6 +12,11 @@ export interface PostgresArgs {
     /** Exact version of the Bitnami postgresql chart. */
     chartVersion: string;
     image: ImageRef;
+    /**
+     * Existing docker-registry Secrets (in `namespace`) the pod pulls the image with: a subscription registry.
+     * @default none
+     */
+    imagePullSecrets?: string[];
     /**
      * Database created for the application.
      * @default "orthanc"
@@ -30,6 +35,12 @@ export interface PostgresArgs {
         storageClass?: pulumi.Input<string>;
     };
     resources: ContainerResources;
+    /**
+     * Checksum of the certificates in the TLS Secret (Certificates.checksumOf), on the pod: PostgreSQL reads its
+     * certificate at start, so a renewal restarts it.
+     * @default none
+     */
+    certificatesChecksum?: pulumi.Input<string>;
     /**
      * Provider of the credentials Secret, which is kept on destroy with the database volume and adopted again.
      * @default the parent's provider
@@ -95,12 +106,14 @@ export class Postgres extends pulumi.ComponentResource {
                 values: renderPostgresValues({
                     fullname: name,
                     image: args.image,
+                    imagePullSecrets: args.imagePullSecrets,
                     database: this.database,
                     username: this.username,
                     credentialsSecret: `${name}-credentials`,
                     tlsSecret: args.tlsSecretName,
                     storage: args.storage,
                     resources: args.resources,
+                    ...(args.certificatesChecksum ? { podAnnotations: { [CERTIFICATES_CHECKSUM_ANNOTATION]: args.certificatesChecksum } } : {}),
                 }),
             },
             { ...parent, dependsOn: [credentials] },

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerResources } from "../config/platform";
 import { ImageRef } from "../config/image";
+import { postgresMemorySettings } from "../config/sizing";
 
 export const POSTGRES_CHART = "oci://registry-1.docker.io/bitnamicharts/postgresql";
 export const POSTGRES_PORT = 5432;
@@ -68,6 +69,10 @@ export interface PostgresValuesInput {
     tlsSecret: string;
     storage: { size: string; storageClass?: pulumi.Input<string> };
     resources: ContainerResources;
+    /** Existing docker-registry Secrets the pod pulls the image with. @default none */
+    imagePullSecrets?: string[];
+    /** Annotations of the database pod (a checksum of its certificate, so that a renewal restarts it). @default none */
+    podAnnotations?: Record<string, pulumi.Input<string>>;
 }
 
 function sibling(image: ImageRef, name: keyof typeof HELPER_IMAGE_TAGS): ImageRef {
@@ -88,7 +93,7 @@ export function renderPostgresValues(input: PostgresValuesInput): Record<string,
         },
         fullnameOverride: input.fullname,
         // Bitnami's check refuses images outside docker.io/bitnami unless told that the substitution is deliberate.
-        global: { security: { allowInsecureImages: true } },
+        global: { security: { allowInsecureImages: true }, ...(input.imagePullSecrets?.length ? { imagePullSecrets: input.imagePullSecrets } : {}) },
         image: { registry: input.image.registry, repository: input.image.repository, tag: input.image.tag },
         metrics: { enabled: false, image: sibling(input.image, "postgres-exporter") },
         primary: {
@@ -105,7 +110,12 @@ export function renderPostgresValues(input: PostgresValuesInput): Record<string,
                 seccompProfile: { type: "RuntimeDefault" },
             },
             // Durability stays at PostgreSQL's defaults (fsync, synchronous_commit, full_page_writes on).
-            extendedConfiguration: [...Object.entries(POSTGRES_SETTINGS).map(([key, value]) => `${key} = '${value}'`), ""].join("\n"),
+            extendedConfiguration: [
+                ...Object.entries({ ...POSTGRES_SETTINGS, ...postgresMemorySettings(input.resources.limits.memory, POSTGRES_MAX_CONNECTIONS) }).map(
+                    ([key, value]) => `${key} = '${value}'`,
+                ),
+                "",
+            ].join("\n"),
             livenessProbe: { enabled: true },
             // pacstack renders the database's NetworkPolicy itself, next to the others.
             networkPolicy: { enabled: false },
@@ -119,6 +129,7 @@ export function renderPostgresValues(input: PostgresValuesInput): Record<string,
             },
             // The StatefulSet's claim outlives the release: `pulumi destroy` keeps the database.
             persistentVolumeClaimRetentionPolicy: { enabled: true, whenDeleted: "Retain", whenScaled: "Retain" },
+            ...(input.podAnnotations ? { podAnnotations: input.podAnnotations } : {}),
             podSecurityContext: { enabled: true, fsGroup: POSTGRES_UID, fsGroupChangePolicy: "OnRootMismatch", seccompProfile: { type: "RuntimeDefault" } },
             readinessProbe: { enabled: true },
             resources: input.resources,

@@ -61,6 +61,9 @@ interface RegisterRequest {
     getRetainondelete(): boolean;
 }
 
+/** When every certificate of a plan starts being valid. */
+export const MOCK_CERTIFICATE_START = "2026-01-01T00:00:00Z";
+
 /** Plausible outputs for resources whose real provider computes them (keys, certificates, passwords). */
 function computedOutputs(args: pulumi.runtime.MockResourceArgs, generation: number): Record<string, unknown> {
     switch (args.type) {
@@ -71,7 +74,12 @@ function computedOutputs(args: pulumi.runtime.MockResourceArgs, generation: numb
             };
         case "tls:index/selfSignedCert:SelfSignedCert":
         case "tls:index/locallySignedCert:LocallySignedCert":
-            return { certPem: `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n` };
+            // A fixed start, so that plans stay deterministic: the end is that start plus the requested validity.
+            return {
+                certPem: `-----BEGIN CERTIFICATE-----\n${args.name}\n-----END CERTIFICATE-----\n`,
+                validityStartTime: MOCK_CERTIFICATE_START,
+                validityEndTime: new Date(Date.parse(MOCK_CERTIFICATE_START) + Number(args.inputs.validityPeriodHours) * 3_600_000).toISOString().replace(".000Z", "Z"),
+            };
         case "tls:index/certRequest:CertRequest":
             return { certRequestPem: `-----BEGIN CERTIFICATE REQUEST-----\n${args.name}\n-----END CERTIFICATE REQUEST-----\n` };
         case "random:index/randomPassword:RandomPassword": {

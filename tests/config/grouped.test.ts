@@ -50,12 +50,12 @@ describe("config: one object per service and a list of sites", () => {
     it("suggests the grouped key for a misspelled flat one, and the nearest field inside a group", () => {
         assert.match(problemsOf({ ...valid, orthancReplica: 2 })[0], /unknown setting; allowed settings are platform, domain, .*\(did you mean pacstack:orthanc\.replicas\?\)$/);
         assert.deepEqual(problemsOf({ ...valid, orthanc: { replica: 2 } }), [
-            "pacstack:orthanc.replica = 2: unknown field; allowed fields are replicas, sharedStorageClass, storageSize, aeTitle, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds (did you mean pacstack:orthanc.replicas?)",
+            "pacstack:orthanc.replica = 2: unknown field; allowed fields are replicas, sharedStorageClass, storageSize, aeTitle, temporarySize, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds (did you mean pacstack:orthanc.replicas?)",
         ]);
     });
 
     it("refuses a group that is not an object and more than one site", () => {
-        assert.deepEqual(problemsOf({ ...valid, orthanc: "3" }), ['pacstack:orthanc = 3: must be an object with the fields replicas, sharedStorageClass, storageSize, aeTitle, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds']);
+        assert.deepEqual(problemsOf({ ...valid, orthanc: "3" }), ['pacstack:orthanc = 3: must be an object with the fields replicas, sharedStorageClass, storageSize, aeTitle, temporarySize, image, plugins, extraConfig, peers, forwarding, stableAgeSeconds']);
         assert.match(problemsOf({ ...valid, sites: [{ archives: ["orthanc"] }, { archives: ["dcm4chee"] }] })[0], /^pacstack:sites = .*: one site is supported/);
         assert.match(problemsOf({ ...valid, sites: "orthanc" })[0], /^pacstack:sites = "orthanc": must be a list of sites/);
     });

@@ -5,7 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PEM_TO_PKCS12_JAVA } from "../../components/dcm4chee/keystore";
 import { requireBinary } from "../harness/real/binaries";
-import { createTestPki, TestPki } from "../harness/real/pki";
+import { renderModalityTrust } from "../../components/certificates/plan";
+import { createTestPki, selfSigned, TestPki } from "../harness/real/pki";
 import { runOk, runTool } from "../harness/real/tools";
 
 /**
@@ -54,6 +55,19 @@ describe("dcm4chee: PEM to PKCS12 key and trust stores (real JDK)", function () 
             assert.equal(await modulus(["rsa", "-in", pem, "-noout", "-modulus"]), await modulus(["x509", "-in", pki.server.cert, "-noout", "-modulus"]));
         });
     }
+
+    it("adds every modality's own certificate (the trust file) to the trust store besides the CA", async function () {
+        const [a, b] = await Promise.all([selfSigned(pki, "modality-a", "modality-a", "client"), selfSigned(pki, "modality-b", "modality-b", "client")]);
+        const trustFile = join(work, "trusted-modalities.pem");
+        writeFileSync(trustFile, renderModalityTrust({ "modality-a": a.certPem, "modality-b": b.certPem }, pki.server.certPem));
+        const args = [join(work, "PemToPkcs12.java"), pki.server.cert, pki.server.key, pki.ca.cert, join(work, "password"), join(work, "key.p12"), join(work, "trust.p12"), trustFile];
+        const result = await runTool(requireBinary("java"), args, { timeoutMs: 30_000 });
+        assert.equal(result.code, 0, result.output);
+        const trust = await runOk(requireBinary("keytool"), ["-list", "-v", "-keystore", join(work, "trust.p12"), "-storetype", "PKCS12", "-storepass", password]);
+        assert.match(trust.stdout, /Your keystore contains 3 entries/);
+        const owners = [...trust.stdout.matchAll(/^Owner: CN=([^,\n]+)/gm)].map((m) => m[1]).sort();
+        assert.deepEqual(owners, ["modality-a", "modality-b", "pacstack test CA"]);
+    });
 
     it("refuses a key that is not RSA PEM", async function () {
         const bogus = join(work, "bogus.key");

@@ -69,6 +69,7 @@ describe("dcm4chee: start scripts and LDIF filter", () => {
             "/run/secrets/pacstack/keystore-password",
             "/var/run/pacstack/keystores/key.p12",
             "/var/run/pacstack/keystores/trust.p12",
+            "/etc/pacstack/dcm4chee/trusted-modalities.pem",
         ]);
         assert.deepEqual(ldapReadyCommand("dc=dcm4che,dc=org", "dcm4chee-arc").slice(0, 3), ["env", "LDAPTLS_CACERT=/etc/pacstack/server-tls/ca.crt", "LDAPTLS_REQCERT=demand"]);
         assert.deepEqual(ldapReadyCommand("dc=dcm4che,dc=org", "dcm4chee-arc").slice(-5), [

@@ -119,7 +119,7 @@ describe("dcm4chee for hospital integration: HL7 over TLS at the edge, LDAP and 
         const script = inputs(one(only, K.configMap, "pacstack-dcm4chee-scripts")).data["start-archive.sh"] as string;
         assert.match(script, /-Djavax\.net\.ssl\.trustStore=\$TRUSTSTORE -Djavax\.net\.ssl\.trustStoreType=\$TRUSTSTORE_TYPE /);
         assert.match(script, /exec standalone\.sh .*\$SYS_PROPS \$TRUST$/m);
-        assert.equal(archivePod.initContainers[1].command.at(-1), env.TRUSTSTORE);
+        assert.equal(archivePod.initContainers[1].command.at(-2), env.TRUSTSTORE);
         assert.equal(archivePod.initContainers[1].command[4], "/etc/pacstack/dicom-tls/ca.crt");
         // Only the archive reaches LDAP, on LDAPS only.
         assert.ok(allows(only, "pacstack", "ingress", "dcm4chee-ldap", 1636));

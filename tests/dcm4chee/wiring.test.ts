@@ -122,7 +122,11 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
         assert.equal(pod.volumes.find((v: any) => v.name === "dicom-tls").secret.secretName, "pacstack-dicom-tls");
         assert.equal(pod.volumes.find((v: any) => v.name === "keystores").emptyDir.medium, "Memory");
         const env = envOf(pod.containers[0]);
-        assert.deepEqual(pod.initContainers[1].command.slice(-2), [env.KEYSTORE, env.TRUSTSTORE]);
+        assert.deepEqual(pod.initContainers[1].command.slice(-3, -1), [env.KEYSTORE, env.TRUSTSTORE]);
+        // Besides the CA, the trust store holds the modalities' own certificates, from the scripts ConfigMap.
+        const scripts = inputs(one(only, K.configMap, "pacstack-dcm4chee-scripts")).data;
+        assert.equal(pod.initContainers[1].command.at(-1), "/etc/pacstack/dcm4chee/trusted-modalities.pem");
+        assert.match(scripts["trusted-modalities.pem"], /^-----BEGIN CERTIFICATE-----\n/);
     });
 
     it("routes /dcm4chee-arc to the archive's HTTPS behind the sign-in, and its DICOM-TLS entrypoint (11113) to port 2762", () => {

@@ -227,4 +227,18 @@ describe("invariants: security and reliability rules over the whole graph", func
         assert.ok(!found.includes("Job j / once: readinessAndLivenessProbes"), found.join("\n"));
         assert.ok(found.includes("Job j / once: runAsNonRoot") && found.includes("Job j / once: ownServiceAccount"), found.join("\n"));
     });
+
+    it("a CronJob's container runs to completion (no probes) and is judged by every other rule", () => {
+        const cronJob = {
+            apiVersion: "batch/v1",
+            kind: "CronJob",
+            metadata: { name: "backup", namespace: "x" },
+            spec: { jobTemplate: { spec: { template: { spec: { containers: [{ name: "dump", image: "docker.io/library/postgres:17.6" }] } } } } },
+        };
+        const plan = { resources: [{ type: "kubernetes:batch/v1:CronJob", name: "backup", inputs: cronJob }] } as unknown as PlanResult;
+        const found = violations(plan);
+        assert.ok(found.includes("CronJob backup / dump: runAsNonRoot"), found.join("\n"));
+        assert.ok(found.includes("CronJob backup / dump: readOnlyRootFilesystem"), found.join("\n"));
+        assert.ok(!found.includes("CronJob backup / dump: readinessAndLivenessProbes"), "a Job's container runs to completion");
+    });
 });

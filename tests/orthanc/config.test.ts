@@ -10,7 +10,7 @@ import {
     renderOrthancCredentials,
 } from "../../components/orthanc/config";
 import { renderDeployedOrthancConfig } from "../../components/orthanc/deployed-config";
-import { ORTHANC_MOUNTS } from "../../components/orthanc/paths";
+import { ORTHANC_MOUNTS, TRUSTED_MODALITIES_FILE } from "../../components/orthanc/paths";
 
 const input = {
     name: "pacstack-orthanc",
@@ -61,7 +61,7 @@ describe("orthanc: configuration renderer", () => {
         assert.equal(single.DicomTlsRemoteCertificateRequired, true);
         assert.equal(single.DicomTlsCertificate, `${ORTHANC_MOUNTS.dicomTls}/tls.crt`);
         assert.equal(single.DicomTlsPrivateKey, `${ORTHANC_MOUNTS.dicomTls}/tls.key`);
-        assert.equal(single.DicomTlsTrustedCertificates, `${ORTHANC_MOUNTS.dicomTls}/ca.crt`);
+        assert.equal(single.DicomTlsTrustedCertificates, `${ORTHANC_MOUNTS.config}/${TRUSTED_MODALITIES_FILE}`);
         assert.equal(single.DicomCheckCalledAet, true);
         assert.equal(single.DicomAet, "PACS");
     });

@@ -111,8 +111,9 @@ for (const tierId of ORTHANC_TIER_IDS) describe(`Orthanc tier against real Ortha
     };
 
     it("(a) the loopback config differs from the production one only at host/port/path keys", function () {
-        // debian12 (1.10.1) also runs without the DICOM TLS policy keys of 1.12.4 (orthanc-tiers.ts keysNewerThan).
-        const expected = { debian12: ["DicomTlsCiphersAccepted", "DicomTlsMinimumProtocolVersion"], sid: [] }[tierId];
+        // debian12 (1.10.1) also runs without the DICOM TLS policy keys of 1.12.4 and the storage ceiling, whose
+        // Reject mode is 1.11.2's (orthanc-tiers.ts keysNewerThan).
+        const expected = { debian12: ["DicomTlsCiphersAccepted", "DicomTlsMinimumProtocolVersion", "MaximumStorageMode", "MaximumStorageSize"], sid: [] }[tierId];
         assert.deepEqual(tier.droppedKeys, expected);
         assert.deepEqual(changedKeyPaths(production, server().config), [...LOOPBACK_KEYS, ...expected].sort());
     });

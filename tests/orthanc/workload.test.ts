@@ -56,10 +56,10 @@ describe("orthanc: workload renderers", () => {
         assert.notEqual(annotation(other), annotation(deployment));
     });
 
-    it("recreates a single writer and rolls shared replicas", () => {
+    it("recreates a single writer, and shared replicas too (no old pod runs beside a new one across a schema upgrade)", () => {
         assert.deepEqual(deployment.spec.strategy, { type: "Recreate" });
         const shared = renderOrthancDeployment({ ...input, replicas: 3, storage: { ...input.storage, accessMode: "ReadWriteMany" } });
-        assert.equal(shared.spec.strategy.type, "RollingUpdate");
+        assert.deepEqual(shared.spec.strategy, { type: "Recreate" });
         assert.equal(shared.spec.replicas, 3);
     });
 

@@ -20,6 +20,7 @@ const K = {
     policy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     certRequest: "tls:index/certRequest:CertRequest",
     signedCert: "tls:index/locallySignedCert:LocallySignedCert",
+    selfSignedCert: "tls:index/selfSignedCert:SelfSignedCert",
     provider: "pulumi:providers:kubernetes",
 };
 
@@ -72,6 +73,16 @@ describe("platform: the whole program under Pulumi mocks", function () {
             adminUsername: "admin",
             archiveUis: { orthanc: "https://pacs.minikube.test:30443/orthanc/" },
             caCertificate: "-----BEGIN CERTIFICATE-----\npacstack-ca\n-----END CERTIFICATE-----\n",
+            // The mocks start every certificate on 2026-01-01: a year for the leaves, ten for the CA.
+            certificateExpiries: {
+                ca: "2035-12-30T00:00:00Z",
+                database: "2027-01-01T00:00:00Z",
+                dicom: "2027-01-01T00:00:00Z",
+                "modality-ct-scanner": "2027-01-01T00:00:00Z",
+                "modality-workstation": "2027-01-01T00:00:00Z",
+                "orthanc-https": "2027-01-01T00:00:00Z",
+                web: "2027-01-01T00:00:00Z",
+            },
             dicomEndpoint: { aeTitle: "ORTHANC", host: "pacs.minikube.test", port: 31112 },
             dicomEndpoints: { orthanc: { aeTitle: "ORTHANC", host: "pacs.minikube.test", port: 31112 } },
             keycloakAdminConsole: "https://pacs.minikube.test:30443/auth/admin/master/console/",
@@ -87,6 +98,10 @@ describe("platform: the whole program under Pulumi mocks", function () {
             scriptsClientSecret: "[secret]",
             tokenUrl: "https://pacs.minikube.test:30443/auth/realms/pacstack/protocol/openid-connect/token",
             viewerUrl: "https://pacs.minikube.test:30443/",
+            warnings: [
+                "pacstack:postgres.image = docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4 receives no security fixes (Bitnami's frozen legacy catalogue): " +
+                    "set postgres.image to a maintained Bitnami-built image, e.g. from a Bitnami Secure Images registry with postgres.imagePullSecrets (README: PostgreSQL image)",
+            ],
             webPassword: "[secret]",
             webUrl: "https://pacs.minikube.test:30443/",
             webUsername: "pacstack",
@@ -153,7 +168,7 @@ describe("platform: the whole program under Pulumi mocks", function () {
         const env = inputs(one(plan, K.deployment, "pacstack-orthanc")).spec.template.spec.containers[0].env;
         assert.deepEqual(env.find((e: any) => e.name === "ORTHANC_PEER_RESEARCH_PASSWORD").valueFrom, { secretKeyRef: { key: "research", name: "pacstack-orthanc-peers" } });
         const data = inputs(one(plan, K.configMap, "pacstack-orthanc-config")).data;
-        assert.deepEqual(Object.keys(data).sort(), ["forwarding.lua", "orthanc.json"]);
+        assert.deepEqual(Object.keys(data).sort(), ["forwarding.lua", "orthanc.json", "trusted-modalities.pem"]);
         const config = JSON.parse(data["orthanc.json"]);
         assert.deepEqual(config.OrthancPeers, {
             research: { Password: "${ORTHANC_PEER_RESEARCH_PASSWORD}", Url: "https://research.hospital.org:8443/orthanc/", Username: "pacs-forwarder" },
@@ -219,9 +234,10 @@ describe("platform: the whole program under Pulumi mocks", function () {
         assert.ok(!policyAllows(dev, "pacstack", "ingress", "postgresql", 8042));
     });
 
-    it("issues a client certificate per configured modality; the archives' DICOM certificate is a client one too (C-MOVE)", () => {
-        const clients = byType(dev, K.signedCert).filter((c) => inputs(c).allowedUses.includes("client_auth"));
+    it("issues a client certificate per configured modality (self-signed); the archives' DICOM certificate is a client one too (C-MOVE)", () => {
+        const clients = [...byType(dev, K.signedCert), ...byType(dev, K.selfSignedCert)].filter((c) => inputs(c).allowedUses.includes("client_auth"));
         assert.deepEqual(clients.map((c) => c.name).sort(), ["pacstack-dicom", "pacstack-modality-ct-scanner", "pacstack-modality-workstation"]);
+        assert.deepEqual(byType(dev, K.selfSignedCert).map((c) => c.name).sort(), ["pacstack-ca", "pacstack-modality-ct-scanner", "pacstack-modality-workstation"]);
         const dicom = clients.find((c) => c.name === "pacstack-dicom");
         assert.ok(dicom && inputs(dicom).allowedUses.includes("server_auth"));
     });
@@ -229,7 +245,7 @@ describe("platform: the whole program under Pulumi mocks", function () {
     it("runs shared replicas on ReadWriteMany storage without the database lock (prod)", () => {
         const deployment = inputs(one(prod, K.deployment, "pacstack-orthanc"));
         assert.equal(deployment.spec.replicas, 2);
-        assert.equal(deployment.spec.strategy.type, "RollingUpdate");
+        assert.equal(deployment.spec.strategy.type, "Recreate");
         const claim = inputs(one(prod, K.pvc, "pacstack-orthanc-storage"));
         assert.deepEqual(claim.spec.accessModes, ["ReadWriteMany"]);
         assert.equal(claim.spec.storageClassName, "nfs-client");

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -311,6 +312,20 @@ describe("edge: the real Traefik reads the rendered routes from a real API serve
             ports: [{ name: "http", port: 8042, protocol: "TCP" }],
         };
         await assert.rejects(stack.api.apply(slice), /may not be in the loopback range/);
+    });
+
+    // Last: it replaces the web certificate. Traefik mounts no certificate; it reads the Secret from the API server.
+    it("serves a renewed web certificate as soon as its Secret changes, without a restart (the CRD provider watches Secrets)", async function () {
+        const webSecret = stack.applied.find((o) => o.kind === "Secret" && o.type === "kubernetes.io/tls" && o.stringData?.["tls.crt"] === stack.webCertificate.certPem);
+        assert.ok(webSecret, "the web Secret the edge serves");
+        const served = async () => (await tlsHandshake(stack)).serialNumber?.toLowerCase();
+        assert.equal(await served(), new X509Certificate(stack.webCertificate.certPem).serialNumber.toLowerCase());
+        const renewed = await issueServerFor(stack.pki, "web-renewed", [stack.domain]);
+        const pid = stack.traefik.process.pid;
+        await stack.api.apply({ ...webSecret, stringData: { ...webSecret.stringData, "tls.crt": renewed.certPem, "tls.key": renewed.keyPem } });
+        const expected = new X509Certificate(renewed.certPem).serialNumber.toLowerCase();
+        await waitFor("Traefik serving the renewed certificate", async () => (await served()) === expected, { timeoutMs: 60_000 });
+        assert.equal(stack.traefik.process.pid, pid, "the same Traefik process serves it");
     });
 });
 

@@ -78,11 +78,15 @@ export function edgeHttpRequest(target: { domain: string }, port: number, path: 
 }
 
 /** A TLS handshake with the edge; resolves with the negotiated protocol and the peer certificate, or the error. */
-export function tlsHandshake(target: EdgeTarget, options: ConnectionOptions = {}): Promise<{ protocol?: string; cipher?: string; subjectAltName?: string; error?: string }> {
+export function tlsHandshake(
+    target: EdgeTarget,
+    options: ConnectionOptions = {},
+): Promise<{ protocol?: string; cipher?: string; subjectAltName?: string; serialNumber?: string; error?: string }> {
     return new Promise((resolve) => {
         const socket: TLSSocket = connect({ host: "127.0.0.1", port: target.httpsPort, servername: target.domain, ca: target.caPem, ...options });
         socket.once("secureConnect", () => {
-            const result = { protocol: socket.getProtocol() ?? undefined, cipher: socket.getCipher()?.standardName, subjectAltName: socket.getPeerCertificate().subjectaltname };
+            const peer = socket.getPeerCertificate();
+            const result = { protocol: socket.getProtocol() ?? undefined, cipher: socket.getCipher()?.standardName, subjectAltName: peer.subjectaltname, serialNumber: peer.serialNumber };
             socket.end();
             resolve(result);
         });

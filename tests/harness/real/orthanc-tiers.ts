@@ -53,6 +53,9 @@ export interface OrthancTier {
 export const keysNewerThan: ReadonlyArray<{ key: string; since: string }> = [
     { key: "DicomTlsCiphersAccepted", since: "1.12.4" },
     { key: "DicomTlsMinimumProtocolVersion", since: "1.12.4" },
+    { key: "MaximumStorageMode", since: "1.11.2" },
+    // Older than MaximumStorageMode, but without its Reject an Orthanc at the ceiling deletes the oldest patients.
+    { key: "MaximumStorageSize", since: "1.11.2" },
 ];
 
 /** a < b for dotted versions ("1.10.1" < "1.12.4"). */

@@ -2,7 +2,7 @@ import { lstatSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { DB_PASSWORD_ENV, orthancJson, POD_NAME_ENV } from "../../../components/orthanc/config";
 import { CERTIFICATE_AND_KEY_FILE } from "../../../components/certificates/plan";
-import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR } from "../../../components/orthanc/paths";
+import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, TRUSTED_MODALITIES_FILE } from "../../../components/orthanc/paths";
 import { ORTHANC_PLAIN_ENV } from "../../../components/orthanc/workload";
 import { requireFile } from "./binaries";
 import { giveToTierUser, hostPath, insidePath, OrthancTier, tierCommand } from "./orthanc-tiers";
@@ -107,7 +107,10 @@ export function materializeOrthancMounts(
     const configDir = join(root, ORTHANC_MOUNTS.config);
     const dicomTlsDir = join(root, ORTHANC_MOUNTS.dicomTls);
     const httpsTlsDir = join(root, ORTHANC_MOUNTS.httpsTls);
-    writeProjectedVolume(configDir, { ...otherFiles, [CONFIG_FILE]: orthancJson(config), [CREDENTIALS_FILE]: orthancJson(credentials) });
+    // The modality trust file holds certificates, which a test brings like the Secrets' files: unless the test passes
+    // one (renderModalityTrust of its own self-signed modalities), the test CA, which signed the test PKI's client.
+    const trust = { [TRUSTED_MODALITIES_FILE]: tls.caPem };
+    writeProjectedVolume(configDir, { ...trust, ...otherFiles, [CONFIG_FILE]: orthancJson(config), [CREDENTIALS_FILE]: orthancJson(credentials) });
     writeProjectedVolume(dicomTlsDir, { "tls.crt": tls.certPem, "tls.key": tls.keyPem, "ca.crt": tls.caPem });
     // As the Certificates component fills a backend Secret: the bundle is the certificate followed by its key.
     const bundle = `${https.certPem.trimEnd()}\n${https.keyPem}`;

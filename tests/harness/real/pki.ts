@@ -99,3 +99,14 @@ export async function issueServerFor(pki: TestPki, name: string, dnsNames: strin
     writeFileSync(config, OPENSSL_CONFIG.replace("subjectAltName = DNS:localhost,IP:127.0.0.1", `subjectAltName = ${names}`));
     return issue(pki.dir, name, dnsNames[0], "server", ca, config);
 }
+
+/** A self-signed certificate (its own trust anchor, as pacstack issues modality certificates), RSA 2048, two days. */
+export async function selfSigned(pki: TestPki, name: string, cn: string, profile: "server" | "client"): Promise<KeyPair> {
+    const key = join(pki.dir, `${name}.key`);
+    const cert = join(pki.dir, `${name}.crt`);
+    await runOk(requireBinary("openssl"), [
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", `/CN=${cn}`,
+        "-set_serial", `0x${randomBytes(8).toString("hex")}`, "-config", opensslConfig(pki), "-extensions", profile,
+    ]);
+    return pair(cert, key);
+}

@@ -15,6 +15,8 @@ export const PRODUCTION_ORTHANC_INPUT: DeployedOrthancInput = {
     replicas: 1,
     publicAuthority: "pacs.example.org",
     maxRequestBodyMiB: 2048,
+    // 90 % of the 20Gi DICOM volume of minikube/MicroK8s (orthancStorageCeilingMiB).
+    maximumStorageMiB: 18432,
     database: { host: "pacstack-postgresql.pacstack.svc.cluster.local", port: 5432, name: "orthanc", username: "orthanc" },
     modalities: [TEST_MODALITY],
 };
