@@ -49,3 +49,16 @@ export { Routes, RoutesArgs } from "./routes/routes";
 export { RouteTable, renderRouteTable } from "./routes/table";
 export { Traefik, TraefikArgs } from "./traefik/traefik";
 export { renderTraefikValues } from "./traefik/values";
+export { KEYCLOAK_VERSION } from "./keycloak/version";
+export {
+    ADMIN_GROUP,
+    BruteForcePolicy,
+    PROXY_CLIENT_ID,
+    REALM_NAME,
+    RealmInput,
+    SCRIPTS_CLIENT_ID,
+    USER_GROUP,
+    realmInputProblems,
+    renderRealm,
+    withClientSecrets,
+} from "./keycloak/realm";
