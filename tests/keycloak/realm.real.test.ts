@@ -5,15 +5,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ADMIN_GROUP, PROXY_CLIENT_ID, REALM_NAME, renderRealm, SCRIPTS_CLIENT_ID, USER_GROUP, withClientSecrets } from "../../components/keycloak/realm";
 import { KEYCLOAK_VERSION } from "../../components/keycloak/version";
+import { renderPgHba } from "../../components/postgres/values";
 import { RunningKeycloak, startKeycloak } from "../harness/real/keycloak";
 import { clientCredentialsToken, decodeJwt, LoginClient, LoginFlow } from "../harness/real/keycloak-login";
+import { pacstackPostgresSettings } from "../harness/real/pacstack-postgres";
 import { createTestPki } from "../harness/real/pki";
 import { PostgresServer, startPostgres } from "../harness/real/postgres";
 import { freePort, stopAllProcesses } from "../harness/real/processes";
 
 /**
  * The rendered realm on the real Keycloak (Maven Central's keycloak-quarkus-dist at the image's version), imported at
- * its first start, with its database on a real PostgreSQL over TLS (verify-full): the clients, groups, password
+ * its first start, with its database on a real PostgreSQL run as pacstack renders it (TLS and SCRAM only), made by the
+ * database Job's program, reached with verify-full: the clients, groups, password
  * policy and brute-force detection do what the realm document says, through the real login form and token endpoint.
  */
 describe(`Keycloak ${KEYCLOAK_VERSION}: the rendered realm (real Keycloak, real PostgreSQL)`, function () {
@@ -42,7 +45,15 @@ describe(`Keycloak ${KEYCLOAK_VERSION}: the rendered realm (real Keycloak, real 
         work = mkdtempSync(join(tmpdir(), "pacstack-keycloak-"));
         chmodSync(work, 0o711);
         const pki = await createTestPki(join(work, "pki"));
-        postgres = await startPostgres({ dir: join(work, "postgres"), port: await freePort(), tls: { cert: pki.server.cert, key: pki.server.key }, logName: "keycloak-postgres" });
+        // pacstack's PostgreSQL: its pg_hba.conf (TLS and SCRAM only) and settings; Keycloak's database made by its Job.
+        postgres = await startPostgres({
+            dir: join(work, "postgres"),
+            port: await freePort(),
+            tls: { cert: pki.server.cert, key: pki.server.key },
+            hba: renderPgHba(),
+            settings: pacstackPostgresSettings(),
+            logName: "keycloak-postgres",
+        });
         keycloak = await startKeycloak({
             dir: join(work, "keycloak"),
             database: { postgres, caCertFile: pki.ca.cert },

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { copyFileSync, cpSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { DATABASE_SETUP_ENV, renderDatabaseSetupScript, renderDatabaseSetupSql } from "../../../components/keycloak/database";
 import { KEYCLOAK_VERSION } from "../../../components/keycloak/version";
+import { postgresBinDir } from "./binaries";
 import { PostgresServer } from "./postgres";
 import { freePort, RunningProcess, startProcess, waitFor } from "./processes";
-import { runTool } from "./tools";
+import { runTool, ToolResult } from "./tools";
 
 /**
  * Keycloak on loopback: Maven Central's `org.keycloak:keycloak-quarkus-dist` at the version the component deploys
@@ -44,8 +46,8 @@ export interface KeycloakOptions {
     /** A new folder for this server's own conf/, data/ (and the realm file to import). */
     dir: string;
     /**
-     * Its database: a PostgreSQL (a role and database `keycloak` are created in it, with a random password) plus the
-     * CA file the server certificate chains to, or the explicit connection of a database that already exists.
+     * Its database: a PostgreSQL plus the CA file its server certificate chains to (the database Job's program creates
+     * the user and database `keycloak` in it, with a random password), or the connection of a database that exists.
      */
     database: { postgres: PostgresServer; caCertFile: string; name?: string } | KeycloakDatabase;
     /** A realm document imported at the first start (`--import-realm`; skipped by Keycloak when the realm exists). */
@@ -74,6 +76,8 @@ export interface RunningKeycloak {
     readonly managementPort: number;
     /** The bootstrap administrator of the master realm (random password). */
     readonly admin: { username: string; password: string };
+    /** The bootstrap admin client of the master realm (client credentials, admin role; random secret). */
+    readonly adminClient: { clientId: string; secret: string };
     readonly database: KeycloakDatabase;
     readonly process: RunningProcess;
     /** A fresh access token of the bootstrap administrator (master realm, client admin-cli). */
@@ -85,11 +89,67 @@ export interface RunningKeycloak {
     stop(): Promise<void>;
 }
 
+export interface DatabaseSetupOptions {
+    /** A new folder for the script, SQL and password files. */
+    dir: string;
+    postgres: PostgresServer;
+    caCertFile: string;
+    /** The `postgres` superuser's password (the Job reads it from PostgreSQL's Secret). */
+    superuserPassword: string;
+    /** Keycloak's database user's password (the Job reads it from Keycloak's Secret). */
+    password: string;
+    /** @default "keycloak" (database and user) */
+    name?: string;
+    /** @default 120 */
+    waitSeconds?: number;
+}
+
+/**
+ * Runs the Job's database setup (renderDatabaseSetupScript + renderDatabaseSetupSql) with Debian's bash and psql, as
+ * the Job runs it: over TCP to `localhost` with sslmode=verify-full against `caCertFile`, as the superuser.
+ */
+export async function runKeycloakDatabaseSetup(options: DatabaseSetupOptions): Promise<ToolResult> {
+    mkdirSync(options.dir, { recursive: true });
+    const files = { script: join(options.dir, "setup.sh"), sql: join(options.dir, "setup.sql"), password: join(options.dir, "password") };
+    writeFileSync(files.script, renderDatabaseSetupScript(), { mode: 0o700 });
+    writeFileSync(files.sql, renderDatabaseSetupSql());
+    writeFileSync(files.password, options.password, { mode: 0o600 });
+    const name = options.name ?? "keycloak";
+    return runTool("bash", [files.script, files.sql], {
+        env: {
+            PATH: `${postgresBinDir()}:${process.env.PATH}`,
+            HOME: options.dir,
+            PGHOST: "localhost",
+            PGPORT: String(options.postgres.port),
+            PGUSER: "postgres",
+            PGPASSWORD: options.superuserPassword,
+            PGSSLMODE: "verify-full",
+            PGSSLROOTCERT: options.caCertFile,
+            PGCONNECT_TIMEOUT: "5",
+            [DATABASE_SETUP_ENV.passwordFile]: files.password,
+            [DATABASE_SETUP_ENV.database]: name,
+            [DATABASE_SETUP_ENV.user]: name,
+            [DATABASE_SETUP_ENV.waitSeconds]: String(options.waitSeconds ?? 120),
+        },
+        timeoutMs: ((options.waitSeconds ?? 120) + 60) * 1000,
+    });
+}
+
+/** The database as given, or one made by the database Job's program (runKeycloakDatabaseSetup) in `postgres`. */
 async function databaseOf(options: KeycloakOptions): Promise<KeycloakDatabase> {
     const db = options.database;
     if (!("postgres" in db)) return db;
     const name = db.name ?? "keycloak";
-    const password = await db.postgres.createRoleAndDatabase(name, name);
+    const password = randomBytes(24).toString("base64url");
+    const setup = await runKeycloakDatabaseSetup({
+        dir: join(options.dir, "database-setup"),
+        postgres: db.postgres,
+        caCertFile: db.caCertFile,
+        superuserPassword: db.postgres.superuserPassword,
+        password,
+        name,
+    });
+    if (setup.code !== 0) throw new Error(`Keycloak's database setup exited ${setup.code}:\n${setup.output}`);
     return { host: "localhost", port: db.postgres.port, name, username: name, password, caCertFile: db.caCertFile };
 }
 
@@ -119,6 +179,7 @@ export async function startKeycloak(options: KeycloakOptions): Promise<RunningKe
     if (options.realm) writeFileSync(join(home, "data", "import", "realm.json"), JSON.stringify(options.realm));
     const [port, managementPort, jgroupsPort] = [await freePort(), await freePort(), await freePort()];
     const admin = { username: "bootstrap-admin", password: randomBytes(18).toString("base64url") };
+    const adminClient = { clientId: "bootstrap-admin-client", secret: randomBytes(18).toString("base64url") };
     const jdbcUrl = `jdbc:postgresql://${database.host}:${database.port}/${database.name}?sslmode=verify-full&sslrootcert=${caCopy}`;
     const args = [
         "start",
@@ -143,6 +204,8 @@ export async function startKeycloak(options: KeycloakOptions): Promise<RunningKe
         KC_DB_PASSWORD: database.password,
         KC_BOOTSTRAP_ADMIN_USERNAME: admin.username,
         KC_BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+        KC_BOOTSTRAP_ADMIN_CLIENT_ID: adminClient.clientId,
+        KC_BOOTSTRAP_ADMIN_CLIENT_SECRET: adminClient.secret,
         // Infinispan's cluster transport (JGroups) binds to loopback only, on a free port.
         JAVA_OPTS_APPEND: `-Djgroups.bind.address=127.0.0.1 -Djgroups.bind.port=${jgroupsPort} -Djava.net.preferIPv4Stack=true`,
     };
@@ -171,6 +234,7 @@ export async function startKeycloak(options: KeycloakOptions): Promise<RunningKe
         managementUrl,
         managementPort,
         admin,
+        adminClient,
         database,
         get process() {
             if (!proc) throw new Error("Keycloak not started");

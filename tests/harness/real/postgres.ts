@@ -9,6 +9,8 @@ export interface PostgresServer {
     readonly port: number;
     readonly dataDir: string;
     readonly socketDir: string;
+    /** The `postgres` superuser's password (random), for clients that connect as it over TCP. */
+    readonly superuserPassword: string;
     /** The postmaster (a direct child, so kill9 hits the real server). */
     readonly process: RunningProcess;
     /** Runs SQL as the superuser over the unix socket; returns unaligned, tuples-only output. */
@@ -106,6 +108,7 @@ export async function startPostgres(options: PostgresOptions): Promise<PostgresS
         port: options.port,
         dataDir,
         socketDir,
+        superuserPassword,
         get process() {
             if (!proc) throw new Error("PostgreSQL not started");
             return proc;
