@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Platform, keptSecretsOf, readStackConfig } from "pacstack";
+import { Platform, identityOutputs, keptSecretsOf, readStackConfig } from "pacstack";
 
 // Validation throws before any resource is registered when a setting is wrong.
 const config = readStackConfig();
@@ -24,3 +24,13 @@ export const modalityCredentials = pulumi.secret(platform.modalityCredentials);
 // What the configuration deserves a warning for (for example a PostgreSQL image that gets no security fixes).
 export const warnings = platform.warnings;
 export const orthancPeerCredentials = pulumi.secret(platform.orthancPeerCredentials);
+
+// Single sign-on: Keycloak's bootstrap administrator (master realm) and the scripts' client-credentials client.
+const identity = identityOutputs(platform.keycloak);
+export const keycloakUrl = identity.keycloakUrl;
+export const keycloakAdminConsole = identity.keycloakAdminConsole;
+export const keycloakAdminUsername = identity.keycloakAdminUsername;
+export const keycloakAdminPassword = pulumi.secret(identity.keycloakAdminPassword);
+export const tokenUrl = identity.tokenUrl;
+export const scriptsClientId = identity.scriptsClientId;
+export const scriptsClientSecret = pulumi.secret(identity.scriptsClientSecret);

@@ -50,6 +50,12 @@ export { RouteTable, renderRouteTable } from "./routes/table";
 export { Traefik, TraefikArgs } from "./traefik/traefik";
 export { renderTraefikValues } from "./traefik/values";
 export { KEYCLOAK_VERSION } from "./keycloak/version";
+export { KEYCLOAK_ADMIN_USERNAME, Keycloak, KeycloakArgs, SYNC_CLIENT_ID } from "./keycloak/keycloak";
+export { keycloakPublication } from "./keycloak/publication";
+export { KEYCLOAK_PATH, renderKeycloakValues } from "./keycloak/values";
+export { renderRealmSyncScript, syncRealm } from "./keycloak/realm-sync";
+export { renderDatabaseSetupScript, renderDatabaseSetupSql } from "./keycloak/database";
+export { SIGN_IN_CALLBACK_PATH, createIdentity, identityOutputs } from "./platform/identity";
 export {
     ADMIN_GROUP,
     BruteForcePolicy,

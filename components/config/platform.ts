@@ -22,6 +22,7 @@ export interface PlatformProfile {
         dcm4cheeArchive: ContainerResources;
         dcm4cheeLdap: ContainerResources;
         dcm4cheeDatabase: ContainerResources;
+        keycloak: ContainerResources;
     };
 }
 
@@ -38,6 +39,8 @@ const SMALL: PlatformProfile["resources"] = {
     dcm4cheeArchive: { requests: { cpu: "500m", memory: "1536Mi" }, limits: { cpu: "2", memory: "3Gi" } },
     dcm4cheeLdap: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
     dcm4cheeDatabase: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
+    // Keycloak's JVM (heap at 70 % of the limit) with its distributed caches.
+    keycloak: { requests: { cpu: "250m", memory: "768Mi" }, limits: { cpu: "2", memory: "1536Mi" } },
 };
 
 const LARGE: PlatformProfile["resources"] = {
@@ -48,6 +51,7 @@ const LARGE: PlatformProfile["resources"] = {
     dcm4cheeArchive: { requests: { cpu: "2", memory: "4Gi" }, limits: { cpu: "4", memory: "8Gi" } },
     dcm4cheeLdap: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "1", memory: "512Mi" } },
     dcm4cheeDatabase: { requests: { cpu: "1", memory: "2Gi" }, limits: { cpu: "4", memory: "8Gi" } },
+    keycloak: { requests: { cpu: "500m", memory: "1Gi" }, limits: { cpu: "2", memory: "2Gi" } },
 };
 
 export const PLATFORM_PROFILES: Record<PlatformKind, PlatformProfile> = {

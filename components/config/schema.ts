@@ -303,6 +303,36 @@ export const LEAF_SETTINGS = {
         default: "",
         description: "Size of each backup volume; empty means the size of the database volume it backs up.",
     },
+    keycloakReplicas: {
+        type: "integer",
+        groupedOnly: true,
+        default: 1,
+        description: "Keycloak pods (1 to 10); more than one form one cluster (Infinispan, members found through the database).",
+    },
+    keycloakImage: {
+        type: "string",
+        groupedOnly: true,
+        default: "quay.io/keycloak/keycloak:26.7.3",
+        description: "The official Keycloak image (quay.io/keycloak/keycloak or docker.io/keycloak/keycloak), pinned by tag or digest.",
+    },
+    keycloakChartVersion: {
+        type: "string",
+        groupedOnly: true,
+        default: "7.1.11",
+        description: "Version of codecentric's keycloakx chart (https://codecentric.github.io/helm-charts).",
+    },
+    keycloakSyncImage: {
+        type: "string",
+        groupedOnly: true,
+        default: "docker.io/library/node:24.21.0-alpine",
+        description: "Node image of the Job that applies the realm through Keycloak's admin API, pinned.",
+    },
+    keycloakPasswordMinLength: {
+        type: "integer",
+        groupedOnly: true,
+        default: 12,
+        description: "Shortest password the realm accepts (8 to 128); passwords also may not contain the user name or be the e-mail address.",
+    },
 } as const satisfies Record<string, LeafSpec>;
 
 export type LeafKey = keyof typeof LEAF_SETTINGS;
@@ -343,6 +373,11 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     backupSchedule: { group: "backup", field: "schedule" },
     backupRetention: { group: "backup", field: "retention" },
     backupStorageSize: { group: "backup", field: "storageSize" },
+    keycloakReplicas: { group: "keycloak", field: "replicas" },
+    keycloakImage: { group: "keycloak", field: "image" },
+    keycloakChartVersion: { group: "keycloak", field: "chartVersion" },
+    keycloakSyncImage: { group: "keycloak", field: "syncImage" },
+    keycloakPasswordMinLength: { group: "keycloak", field: "passwordMinLength" },
 };
 
 /** Where a value is set now: `domain`, `orthanc.replicas`, `sites[0].archives`. */
@@ -359,6 +394,7 @@ const GROUP_DESCRIPTIONS: Record<string, string> = {
     dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",
     certificates: "Lifetime of the certificates pacstack issues: validityDays, renewBeforeDays (README: Certificate lifecycle).",
     backup: "Database backups: enabled, schedule, retention, storageSize.",
+    keycloak: "Keycloak, the identity provider at /auth: replicas, image, chartVersion, syncImage, passwordMinLength.",
 };
 
 /** The top-level keys: platform-wide values, one object per service, and the list of sites. */

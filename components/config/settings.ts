@@ -135,6 +135,18 @@ export interface PlatformSettings {
         /** @default the size of the database volume it backs up */
         storageSize?: string;
     };
+    keycloak?: {
+        /** Keycloak pods; several form one cluster. @default 1 */
+        replicas?: number;
+        /** The official Keycloak image, pinned. @default "quay.io/keycloak/keycloak:26.7.3" */
+        image?: string;
+        /** codecentric keycloakx chart version. @default "7.1.11" */
+        chartVersion?: string;
+        /** Node image of the realm sync Job. @default "docker.io/library/node:24.21.0-alpine" */
+        syncImage?: string;
+        /** Shortest password the realm accepts. @default 12 */
+        passwordMinLength?: number;
+    };
     /** Cloud only: source ranges, internal load balancer and annotations of the edge's load balancer. @default open, public */
     exposure?: { sourceRanges?: string[]; dicomSourceRanges?: string[]; internal?: "" | "aws" | "azure" | "gcp"; annotations?: Record<string, string> };
     /** The sites (one is supported). @default one site with Orthanc, the viewer at / */

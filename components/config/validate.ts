@@ -86,6 +86,14 @@ export interface PlatformConfig {
         image: ImageRef;
         resources: ContainerResources;
     };
+    keycloak: {
+        replicas: number;
+        image: ImageRef;
+        chartVersion: string;
+        syncImage: ImageRef;
+        passwordMinLength: number;
+        resources: ContainerResources;
+    };
     dcm4chee: {
         aeTitle: string;
         images: { archive: ImageRef; ldap: ImageRef; database: ImageRef };
@@ -218,7 +226,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     for (const key of ["orthancStorageSize", "postgresStorageSize", "orthancTemporarySize"] as const) {
         check(key, () => str(key) === "" || QUANTITY.test(str(key)), "must be empty or a size like 20Gi (Mi, Gi or Ti)");
     }
-    for (const key of ["postgresChartVersion", "traefikChartVersion"] as const) {
+    for (const key of ["postgresChartVersion", "traefikChartVersion", "keycloakChartVersion"] as const) {
         check(key, () => SEMVER.test(str(key)), "must be an exact chart version like 1.2.3");
     }
     for (const key of ["orthancImage", "postgresImage", "traefikImage"] as const) {
@@ -268,7 +276,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     for (const key of ["dcm4cheeStorageSize", "dcm4cheeDatabaseSize", "backupStorageSize"] as const) {
         check(key, () => str(key) === "" || QUANTITY.test(str(key)), "must be empty or a size like 20Gi (Mi, Gi or Ti)");
     }
-    for (const key of ["ohifImage", "dcm4cheeImage", "dcm4cheeLdapImage", "dcm4cheeDatabaseImage"] as const) {
+    for (const key of ["ohifImage", "dcm4cheeImage", "dcm4cheeLdapImage", "dcm4cheeDatabaseImage", "keycloakImage", "keycloakSyncImage"] as const) {
         check(key, () => parseImage(str(key)) !== undefined, "must be an image reference pinned by tag or digest, e.g. docker.io/org/name:1.2.3 (latest is refused)");
     }
     if ("viewerPath" in values && "ohifImage" in values && str("viewerPath") !== "/") {
@@ -280,6 +288,10 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             );
         }
     }
+    check("keycloakReplicas", () => num("keycloakReplicas") >= 1 && num("keycloakReplicas") <= 10, "must be an integer from 1 to 10");
+    check("keycloakPasswordMinLength", () => num("keycloakPasswordMinLength") >= 8 && num("keycloakPasswordMinLength") <= 128, "must be an integer from 8 to 128");
+    // Bitnami's Keycloak image is frozen (bitnamilegacy) while fixes keep coming upstream: only the official one.
+    check("keycloakImage", () => parseImage(str("keycloakImage"))?.repository === "keycloak/keycloak", "must be the official image keycloak/keycloak (quay.io, docker.io or a mirror of it), pinned");
     let exposure: EdgeExposure | undefined;
     if ("exposure" in values) {
         const read = readExposure(values.exposure);
@@ -369,6 +381,14 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         uploadLimitMiB: num("uploadLimitMiB"),
         sites: [{ archives: archives as ArchiveKind[], defaultArchive: (optional("defaultArchive") ?? archives[0]) as ArchiveKind, viewerPath: str("viewerPath") }],
         viewer: { image: parseImage(str("ohifImage"))!, resources: profile.resources.viewer },
+        keycloak: {
+            replicas: num("keycloakReplicas"),
+            image: parseImage(str("keycloakImage"))!,
+            chartVersion: str("keycloakChartVersion"),
+            syncImage: parseImage(str("keycloakSyncImage"))!,
+            passwordMinLength: num("keycloakPasswordMinLength"),
+            resources: profile.resources.keycloak,
+        },
         dcm4chee: {
             aeTitle: str("dcm4cheeAeTitle"),
             images: {

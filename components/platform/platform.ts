@@ -10,7 +10,9 @@ import { ScrapeTarget, renderScrapeTargets } from "../publish/scrape";
 import { PlatformCore, createCore } from "./core";
 import { KeptSecrets } from "../kube/kept-secrets";
 import { createEdge, createFlows } from "./edge";
-import { DicomEndpoint, createSite, sitesCertificates, sitesNeedDatabase } from "./site";
+import { Keycloak } from "../keycloak/keycloak";
+import { createIdentity } from "./identity";
+import { DicomEndpoint, createSite, sitesCertificates } from "./site";
 
 export { DicomEndpoint } from "./site";
 export { WEB_USERNAME } from "./core";
@@ -87,6 +89,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly warnings: string[];
     /** Per Orthanc peer, the user name and password Orthanc sends (secret; {} without peers): register them there. */
     public readonly orthancPeerCredentials: pulumi.Output<Record<string, { username: string; password: string }>>;
+    /** The identity provider (Keycloak at /auth). */
+    public readonly keycloak: Keycloak;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         // Invalid settings throw here, before anything (this Platform included) is registered.
@@ -96,15 +100,17 @@ export class Platform extends pulumi.ComponentResource {
         const given = args.provider ?? (this.getProvider("kubernetes::") as k8s.Provider | undefined);
 
         const core = createCore(name, config, this, {
-            database: sitesNeedDatabase(sites),
+            // Keycloak keeps its data there, whichever archives the site holds.
+            database: true,
             certificates: sitesCertificates(name, config.namespace, sites),
             provider: given,
             keptObjectProvider: args.keptObjectProvider,
             keptSecrets: args.keptSecrets,
         });
         const [site] = sites.map((settings) => createSite(core, settings));
+        this.keycloak = createIdentity(core);
         const services = (args.services ?? []).map((service) => service(core));
-        this.published = [...site.publications, ...services.map((service) => service.published)];
+        this.published = [...site.publications, this.keycloak.published, ...services.map((service) => service.published)];
         const clashes = publicationClashes(this.published);
         if (clashes.length > 0) {
             throw new Error(`Platform ${name}: ${clashes.join("; ")}`);

@@ -62,6 +62,8 @@ export class Postgres extends pulumi.ComponentResource {
     public readonly username: string;
     /** Secret and key holding the application user's password. */
     public readonly passwordSecret: { name: string; key: string };
+    /** Secret and key holding the `postgres` superuser's password (for Jobs that create further databases). */
+    public readonly superuserSecret: { name: string; key: string };
     /** Labels of the database pod, as the chart sets them. */
     public readonly podLabels: Record<string, string>;
     public readonly release: k8s.helm.v3.Release;
@@ -89,6 +91,7 @@ export class Postgres extends pulumi.ComponentResource {
             { ...parent, retainOnDelete: true, ...(args.keptObjectProvider ? { provider: args.keptObjectProvider } : {}) },
         );
         this.passwordSecret = { name: `${name}-credentials`, key: USER_PASSWORD_KEY };
+        this.superuserSecret = { name: `${name}-credentials`, key: ADMIN_PASSWORD_KEY };
 
         this.release = new k8s.helm.v3.Release(
             name,

@@ -3,7 +3,9 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse } from "yaml";
 import { renderRealmSyncScript } from "../../components/keycloak/realm-sync";
+import { renderKeycloakValues } from "../../components/keycloak/values";
 import { ADMIN_GROUP, PROXY_CLIENT_ID, REALM_NAME, renderRealm, SCRIPTS_CLIENT_ID, USER_GROUP } from "../../components/keycloak/realm";
 import { KEYCLOAK_VERSION } from "../../components/keycloak/version";
 import { RunningKeycloak, startKeycloak } from "../harness/real/keycloak";
@@ -17,7 +19,8 @@ import { runTool, ToolResult } from "../harness/real/tools";
  * The realm sync program exactly as the Job runs it (renderRealmSyncScript, on this Node), against the real Keycloak
  * started without any realm import: the first run creates the realm, a changed document updates it in place (same
  * realm and client ids), a person created in between keeps existing with their group, and a mapper added by hand is
- * removed again.
+ * removed again. Keycloak runs with the chart values' hostname and proxy options (a public https URL, the
+ * backchannel answering on whatever URL in-cluster clients use), as the sync Job meets it in the cluster.
  */
 describe(`Keycloak ${KEYCLOAK_VERSION}: the realm sync program (real Keycloak, real PostgreSQL)`, function () {
     this.timeout(900_000);
@@ -50,12 +53,32 @@ describe(`Keycloak ${KEYCLOAK_VERSION}: the realm sync program (real Keycloak, r
         });
     }
 
+    const PUBLIC_URL = "https://pacs.example.test/auth";
+    const chartValues = renderKeycloakValues({
+        fullname: "pacstack-keycloak",
+        image: { registry: "quay.io", repository: "keycloak/keycloak", tag: KEYCLOAK_VERSION },
+        replicas: 1,
+        publicUrl: PUBLIC_URL,
+        database: { host: "localhost", port: 5432, name: "keycloak", username: "keycloak" },
+        secretName: "s",
+        databaseCaSecret: "ca",
+        resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },
+    }) as Record<string, any>;
+    const chartEnv = Object.fromEntries((parse(chartValues.extraEnv) as { name: string; value?: string }[]).map((e) => [e.name, e.value ?? ""]));
+
     before(async () => {
         work = mkdtempSync(join(tmpdir(), "pacstack-keycloak-sync-"));
         chmodSync(work, 0o711);
         const pki = await createTestPki(join(work, "pki"));
         postgres = await startPostgres({ dir: join(work, "postgres"), port: await freePort(), tls: { cert: pki.server.cert, key: pki.server.key }, logName: "keycloak-sync-postgres" });
-        keycloak = await startKeycloak({ dir: join(work, "keycloak"), database: { postgres, caCertFile: pki.ca.cert }, logName: "keycloak-sync" });
+        keycloak = await startKeycloak({
+            dir: join(work, "keycloak"),
+            database: { postgres, caCertFile: pki.ca.cert },
+            hostname: chartEnv.KC_HOSTNAME,
+            proxyHeaders: chartValues.proxy.mode === "xforwarded",
+            extraArgs: [`--hostname-backchannel-dynamic=${chartEnv.KC_HOSTNAME_BACKCHANNEL_DYNAMIC}`],
+            logName: "keycloak-sync",
+        });
     });
     after(async () => {
         await keycloak?.stop();
@@ -71,13 +94,23 @@ describe(`Keycloak ${KEYCLOAK_VERSION}: the realm sync program (real Keycloak, r
         await assert.rejects(keycloak.adminApi("GET", `/${REALM_NAME}`), /404/);
     });
 
+    it("issues tokens for the public URL while in-cluster clients talk to it on their own URL (split issuer)", async () => {
+        const discovery = (await (await fetch(`${keycloak.url}/realms/master/.well-known/openid-configuration`)).json()) as Record<string, string>;
+        assert.equal(discovery.issuer, `${PUBLIC_URL}/realms/master`);
+        assert.equal(discovery.authorization_endpoint, `${PUBLIC_URL}/realms/master/protocol/openid-connect/auth`, "browsers are sent to the public host");
+        assert.equal(discovery.token_endpoint, `${keycloak.url}/realms/master/protocol/openid-connect/token`, "the backchannel answers on the caller's URL");
+        assert.equal(discovery.jwks_uri, `${keycloak.url}/realms/master/protocol/openid-connect/certs`);
+    });
+
     it("creates the realm when it is missing, with working client secrets", async () => {
         const created = await sync(renderRealm({ redirectUris: ["https://pacs.example.test/oauth2/callback"] }));
         assert.equal(created.code, 0, created.output);
         assert.match(created.stdout, /created realm pacstack \(2 clients, 2 groups\)/);
         const token = await clientCredentialsToken(keycloak.url, REALM_NAME, SCRIPTS_CLIENT_ID, secrets[SCRIPTS_CLIENT_ID]);
         assert.equal(token.status, 200, JSON.stringify(token.body));
-        assert.deepEqual(decodeJwt(token.body.access_token as string).groups, [USER_GROUP]);
+        const claims = decodeJwt(token.body.access_token as string);
+        assert.deepEqual(claims.groups, [USER_GROUP]);
+        assert.equal(claims.iss, `${PUBLIC_URL}/realms/${REALM_NAME}`, "a token fetched in the cluster names the public issuer");
     });
 
     it("updates an existing realm in place on the next run: settings, redirect URIs, secrets and mappers; people untouched", async () => {

@@ -53,8 +53,9 @@ describe("platform: the whole program under Pulumi mocks", function () {
             assert.equal(plan.code, 0, plan.stderr);
             const components = plan.resources.filter((r) => r.type.startsWith("pacstack:index:")).map((r) => r.type);
             const archives = JSON.parse(String(variant.overrides.archives ?? '["orthanc"]')) as string[];
-            const expected = ["Platform", "Certificates", "Traefik", "Routes", "IsolatedNamespace", "OhifViewer"];
-            const perArchive = { orthanc: ["Postgres", "Orthanc"], dcm4chee: ["Dcm4chee"] } as Record<string, string[]>;
+            // PostgreSQL is always there: Keycloak keeps its data in it, whichever archives the site holds.
+            const expected = ["Platform", "Certificates", "Traefik", "Routes", "IsolatedNamespace", "OhifViewer", "Postgres", "Keycloak"];
+            const perArchive = { orthanc: ["Orthanc"], dcm4chee: ["Dcm4chee"] } as Record<string, string[]>;
             for (const archive of ["orthanc", "dcm4chee"]) {
                 for (const token of perArchive[archive]) {
                     assert.equal(components.includes(`pacstack:index:${token}`), archives.includes(archive), `${token} ${archives.includes(archive) ? "missing" : "deployed without ${archive}"}`);
@@ -84,11 +85,18 @@ describe("platform: the whole program under Pulumi mocks", function () {
             },
             dicomEndpoint: { aeTitle: "ORTHANC", host: "pacs.minikube.test", port: 31112 },
             dicomEndpoints: { orthanc: { aeTitle: "ORTHANC", host: "pacs.minikube.test", port: 31112 } },
+            keycloakAdminConsole: "https://pacs.minikube.test:30443/auth/admin/master/console/",
+            keycloakAdminPassword: "[secret]",
+            keycloakAdminUsername: "pacstack-admin",
+            keycloakUrl: "https://pacs.minikube.test:30443/auth",
             modalityCredentials: {
                 "ct-scanner": { certificatePem: "[secret]", privateKeyPem: "[secret]" },
                 workstation: { certificatePem: "[secret]", privateKeyPem: "[secret]" },
             },
             orthancPeerCredentials: {},
+            scriptsClientId: "pacstack-scripts",
+            scriptsClientSecret: "[secret]",
+            tokenUrl: "https://pacs.minikube.test:30443/auth/realms/pacstack/protocol/openid-connect/token",
             viewerUrl: "https://pacs.minikube.test:30443/",
             warnings: [
                 "pacstack:postgres.image = docker.io/bitnamilegacy/postgresql:17.6.0-debian-12-r4 receives no security fixes (Bitnami's frozen legacy catalogue): " +

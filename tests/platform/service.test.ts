@@ -82,6 +82,14 @@ describe("platform: a service defined outside components/ gets its edge, network
                 port: 8042,
                 service: "pacstack-orthanc",
             },
+            {
+                job: "pacstack-keycloak-http/keycloak",
+                namespace: "pacstack",
+                path: "/auth/metrics",
+                podLabels: { "app.kubernetes.io/instance": "pacstack-keycloak", "app.kubernetes.io/name": "keycloak" },
+                port: 9000,
+                service: "pacstack-keycloak-http",
+            },
             { job: "pacstack-widget/widget", namespace: "pacstack", path: "/metrics", podLabels: { "app.kubernetes.io/name": "widget" }, port: 9100, service: "pacstack-widget" },
         ]);
     });
