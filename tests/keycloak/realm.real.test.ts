@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { ADMIN_GROUP, PROXY_CLIENT_ID, REALM_NAME, renderRealm, SCRIPTS_CLIENT_ID, USER_GROUP, withClientSecrets } from "../../components/keycloak/realm";
 import { KEYCLOAK_VERSION } from "../../components/keycloak/version";
 import { renderPgHba } from "../../components/postgres/values";
-import { RunningKeycloak, startKeycloak } from "../harness/real/keycloak";
+import { KEYCLOAK_JAVA_HOME, keycloakDist, RunningKeycloak, startKeycloak } from "../harness/real/keycloak";
+import { runTool } from "../harness/real/tools";
 import { clientCredentialsToken, decodeJwt, LoginClient, LoginFlow } from "../harness/real/keycloak-login";
 import { pacstackPostgresSettings } from "../harness/real/pacstack-postgres";
 import { createTestPki } from "../harness/real/pki";
@@ -182,5 +183,32 @@ describe(`Keycloak ${KEYCLOAK_VERSION}: the rendered realm (real Keycloak, real 
         const unlocked = new LoginFlow(browser);
         await unlocked.open();
         assert.ok((await unlocked.submit("carol", password)).code);
+    });
+
+    it("README's admin CLI steps create the first user and put them in a group (kcadm.sh of the same distribution)", async () => {
+        const home = await keycloakDist();
+        const config = join(work, "kcadm.config");
+        const kcadm = async (...args: string[]) => {
+            const result = await runTool(join(home, "bin", "kcadm.sh"), [...args, "--config", config], {
+                env: { PATH: process.env.PATH, JAVA_HOME: KEYCLOAK_JAVA_HOME, HOME: work },
+                timeoutMs: 120_000,
+            });
+            assert.equal(result.code, 0, `kcadm.sh ${args.join(" ")}:\n${result.output}`);
+            return result.stdout;
+        };
+        // As in README, with the passwords given as options instead of typed at the prompts.
+        await kcadm("config", "credentials", "--server", keycloak.url, "--realm", "master", "--user", keycloak.admin.username, "--password", keycloak.admin.password);
+        await kcadm("create", "users", "-r", REALM_NAME, "-s", "username=erin", "-s", "enabled=true", "-s", "email=erin@example.org", "-s", "emailVerified=true", "-s", "firstName=Erin", "-s", "lastName=Example");
+        const password = `Long-enough-${randomBytes(6).toString("hex")}`;
+        await kcadm("set-password", "-r", REALM_NAME, "--username", "erin", "--new-password", password);
+        const [group] = JSON.parse(await kcadm("get", "groups", "-r", REALM_NAME, "-q", `search=${ADMIN_GROUP}`, "--fields", "id")) as { id: string }[];
+        const [erin] = (await realmApi("GET", "/users?exact=true&username=erin")) as { id: string }[];
+        await kcadm("update", `users/${erin.id}/groups/${group.id}`, "-r", REALM_NAME, "-n");
+        const flow = new LoginFlow(browser);
+        await flow.open();
+        const signedIn = await flow.submit("erin", password);
+        assert.ok(signedIn.code, signedIn.page);
+        const tokens = await flow.redeem(signedIn.code);
+        assert.deepEqual(decodeJwt(tokens.body.id_token as string).groups, [ADMIN_GROUP]);
     });
 });
