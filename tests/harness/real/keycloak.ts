@@ -57,8 +57,17 @@ export interface KeycloakOptions {
      * @default none: `--hostname-strict=false`, URLs follow the request (http://127.0.0.1:<port>/auth)
      */
     hostname?: string;
+    /** HTTP port on 127.0.0.1. @default a free one */
+    port?: number;
     /** Trust X-Forwarded-* from the caller (`--proxy-headers=xforwarded`), as behind Traefik. @default false */
     proxyHeaders?: boolean;
+    /**
+     * The bootstrap administrator and admin client to create at the first start (a server joining an existing
+     * database, a second replica, must be given the first one's: Keycloak creates them only once).
+     * @default random
+     */
+    admin?: { username: string; password: string };
+    adminClient?: { clientId: string; secret: string };
     /** Further `kc.sh start` options (`--name=value`). */
     extraArgs?: string[];
     /** @default "keycloak" */
@@ -177,9 +186,9 @@ export async function startKeycloak(options: KeycloakOptions): Promise<RunningKe
     const caCopy = join(options.dir, "database-ca.crt");
     copyFileSync(database.caCertFile, caCopy);
     if (options.realm) writeFileSync(join(home, "data", "import", "realm.json"), JSON.stringify(options.realm));
-    const [port, managementPort, jgroupsPort] = [await freePort(), await freePort(), await freePort()];
-    const admin = { username: "bootstrap-admin", password: randomBytes(18).toString("base64url") };
-    const adminClient = { clientId: "bootstrap-admin-client", secret: randomBytes(18).toString("base64url") };
+    const [port, managementPort, jgroupsPort] = [options.port ?? (await freePort()), await freePort(), await freePort()];
+    const admin = options.admin ?? { username: "bootstrap-admin", password: randomBytes(18).toString("base64url") };
+    const adminClient = options.adminClient ?? { clientId: "bootstrap-admin-client", secret: randomBytes(18).toString("base64url") };
     const jdbcUrl = `jdbc:postgresql://${database.host}:${database.port}/${database.name}?sslmode=verify-full&sslrootcert=${caCopy}`;
     const args = [
         "start",
