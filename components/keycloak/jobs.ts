@@ -117,8 +117,10 @@ export interface SyncJobInput extends JobBase {
     keycloakUrl: string;
     /** ConfigMap with sync.mjs and realm.json. */
     configMap: string;
-    /** Keycloak's Secret (the sync client's id and secret) and their keys. */
-    keycloakSecret: { name: string; clientIdKey: string; clientSecretKey: string };
+    /** The bootstrap admin client the Job signs in with. */
+    syncClientId: string;
+    /** Keycloak's Secret and the key of that client's secret. */
+    keycloakSecret: { name: string; clientSecretKey: string };
     /** Secret with client-secrets.json. */
     clientSecretsSecret: string;
     /** Checksum of what the Job applies (pod annotation: a new document is a new Job). */
@@ -136,7 +138,7 @@ export function renderSyncJob(input: SyncJobInput): JobDoc {
             command: ["node", `${DIRS.scripts}/${JOB_FILES.syncScript}`],
             env: [
                 { name: "KEYCLOAK_URL", value: input.keycloakUrl },
-                { name: "SYNC_CLIENT_ID", valueFrom: { secretKeyRef: { name: input.keycloakSecret.name, key: input.keycloakSecret.clientIdKey } } },
+                { name: "SYNC_CLIENT_ID", value: input.syncClientId },
                 { name: "SYNC_CLIENT_SECRET_FILE", value: `${DIRS.secret}/sync-client-secret` },
                 { name: "REALM_FILE", value: `${DIRS.scripts}/${JOB_FILES.realm}` },
                 { name: "CLIENT_SECRETS_FILE", value: `${DIRS.secret}/${JOB_FILES.clientSecrets}` },

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ContainerResources } from "../config/platform";
 import { ImageRef, imageReference } from "../config/image";
+import { KeptSecrets, keptOrGenerated } from "../kube/kept-secrets";
 import { appLabels, contentChecksum, selectorLabels, stableJson } from "../kube/metadata";
 import { Publication, Publishing, Workload } from "../publish/published";
 import { renderDatabaseSetupScript, renderDatabaseSetupSql } from "./database";
@@ -49,6 +50,13 @@ export interface KeycloakArgs {
         bruteForce?: BruteForcePolicy;
     };
     resources: ContainerResources;
+    /**
+     * Provider of the Keycloak Secret, which is kept on destroy with the database that knows its credentials (the
+     * master realm's bootstrap administrator and admin client) and adopted again. @default the parent's provider
+     */
+    keptObjectProvider?: k8s.Provider;
+    /** A kept Keycloak Secret's values win over newly generated ones (README: Redeploy onto kept data). @default none */
+    keptSecrets?: KeptSecrets;
     /** Resources of the two Jobs. @default 100m/128Mi requests, 500m/256Mi limits */
     jobResources?: ContainerResources;
 }
@@ -90,9 +98,12 @@ export class Keycloak extends pulumi.ComponentResource implements Publishing {
         this.issuerUrl = this.url.apply((url) => `${url}/realms/${REALM_NAME}`);
 
         const secret = (suffix: string) => pulumi.secret(new random.RandomPassword(`${name}-${suffix}`, { length: 32, special: false }, parent).result);
-        this.adminPassword = secret("admin");
-        const syncSecret = secret("sync-client");
-        const databasePassword = secret("database");
+        // Keycloak creates its bootstrap administrator and admin client once, in the database: a redeployment onto
+        // the kept database must use the same values, so they are read back from the kept Secret.
+        const kept = (key: string, generated: pulumi.Output<string>) => keptOrGenerated(args.keptSecrets, { namespace: ns, name, key }, generated);
+        this.adminPassword = kept(SECRET_KEYS.adminPassword, secret("admin"));
+        const syncSecret = kept(SECRET_KEYS.syncClientSecret, secret("sync-client"));
+        const databasePassword = kept(SECRET_KEYS.databasePassword, secret("database"));
         this.proxyClient = { clientId: PROXY_CLIENT_ID, secret: secret("proxy-client") };
         this.scriptsClient = { clientId: SCRIPTS_CLIENT_ID, secret: secret("scripts-client") };
 
@@ -102,14 +113,12 @@ export class Keycloak extends pulumi.ComponentResource implements Publishing {
                 metadata: { labels: appLabels("keycloak", name), name, namespace: ns },
                 type: "Opaque",
                 stringData: {
-                    [SECRET_KEYS.adminUsername]: KEYCLOAK_ADMIN_USERNAME,
                     [SECRET_KEYS.adminPassword]: this.adminPassword,
-                    [SECRET_KEYS.syncClientId]: SYNC_CLIENT_ID,
                     [SECRET_KEYS.syncClientSecret]: syncSecret,
                     [SECRET_KEYS.databasePassword]: databasePassword,
                 },
             },
-            parent,
+            { ...parent, retainOnDelete: true, ...(args.keptObjectProvider ? { provider: args.keptObjectProvider } : {}) },
         );
         const clientSecrets = pulumi.secret(
             pulumi.all([this.proxyClient.secret, this.scriptsClient.secret]).apply(([proxy, scripts]) => stableJson({ [PROXY_CLIENT_ID]: proxy, [SCRIPTS_CLIENT_ID]: scripts })),
@@ -179,6 +188,8 @@ export class Keycloak extends pulumi.ComponentResource implements Publishing {
                         replicas: args.replicas,
                         publicUrl,
                         database: { host: args.database.host, port: args.database.port, name: "keycloak", username: "keycloak" },
+                        adminUsername: KEYCLOAK_ADMIN_USERNAME,
+                        syncClientId: SYNC_CLIENT_ID,
                         secretName: name,
                         databaseCaSecret: args.database.caSecret,
                         resources: args.resources,
@@ -216,7 +227,8 @@ export class Keycloak extends pulumi.ComponentResource implements Publishing {
                 resources: args.jobResources ?? JOB_RESOURCES,
                 keycloakUrl: this.internalUrl,
                 configMap: `${name}-realm`,
-                keycloakSecret: { name, clientIdKey: SECRET_KEYS.syncClientId, clientSecretKey: SECRET_KEYS.syncClientSecret },
+                syncClientId: SYNC_CLIENT_ID,
+                keycloakSecret: { name, clientSecretKey: SECRET_KEYS.syncClientSecret },
                 clientSecretsSecret: `${name}-clients`,
                 checksum,
             }),

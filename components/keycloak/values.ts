@@ -22,11 +22,9 @@ export const KEYCLOAK_UID = 1000;
  */
 export const KEYCLOAK_BUILD_OPTIONS = ["--db=postgres", "--health-enabled=true", "--metrics-enabled=true", `--http-relative-path=${KEYCLOAK_PATH}`];
 
-/** Keys of the Keycloak Secret. */
+/** Keys of the Keycloak Secret: the generated values only (names are plain values). */
 export const SECRET_KEYS = {
-    adminUsername: "admin-username",
     adminPassword: "admin-password",
-    syncClientId: "sync-client-id",
     syncClientSecret: "sync-client-secret",
     databasePassword: "database-password",
 } as const;
@@ -39,7 +37,10 @@ export interface KeycloakValuesInput {
     /** Public base URL including the path, e.g. `https://pacs.example.org/auth` (Keycloak's `hostname`). */
     publicUrl: string;
     database: { host: string; port: number; name: string; username: string };
-    /** Secret with SECRET_KEYS (bootstrap admin, sync client, database password). */
+    /** The bootstrap administrator's user name and the bootstrap admin client's id (master realm). */
+    adminUsername: string;
+    syncClientId: string;
+    /** Secret with SECRET_KEYS (their password and secret, the database password). */
     secretName: string;
     /** Secret whose `ca.crt` is the CA the database certificate chains to. */
     databaseCaSecret: string;
@@ -91,9 +92,9 @@ export function renderKeycloakValues(input: KeycloakValuesInput): Record<string,
         // The in-cluster clients (oauth2-proxy, the sync job) reach Keycloak by its Service name, not the public host.
         { name: "KC_HOSTNAME_BACKCHANNEL_DYNAMIC", value: "true" },
         { name: "KC_DB_URL", value: jdbcUrl },
-        secretEnv("KC_BOOTSTRAP_ADMIN_USERNAME", input.secretName, SECRET_KEYS.adminUsername),
+        { name: "KC_BOOTSTRAP_ADMIN_USERNAME", value: input.adminUsername },
         secretEnv("KC_BOOTSTRAP_ADMIN_PASSWORD", input.secretName, SECRET_KEYS.adminPassword),
-        secretEnv("KC_BOOTSTRAP_ADMIN_CLIENT_ID", input.secretName, SECRET_KEYS.syncClientId),
+        { name: "KC_BOOTSTRAP_ADMIN_CLIENT_ID", value: input.syncClientId },
         secretEnv("KC_BOOTSTRAP_ADMIN_CLIENT_SECRET", input.secretName, SECRET_KEYS.syncClientSecret),
         { name: "KC_LOG_CONSOLE_OUTPUT", value: "json" },
         // The JVM sizes its heap from the container's memory limit.

@@ -33,6 +33,8 @@ export function createIdentity(core: PlatformCore): Keycloak {
             },
             realm: { passwordMinLength: config.keycloak.passwordMinLength },
             resources: config.keycloak.resources,
+            keptObjectProvider: core.keptObjectProvider,
+            keptSecrets: core.keptSecrets,
         },
         { ...core.inApp, dependsOn: [core.namespaces.app, core.certificates, database] },
     );

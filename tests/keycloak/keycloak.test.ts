@@ -33,6 +33,7 @@ describe("keycloak: the component in the whole program (Pulumi mocks)", function
         const secret = inputs(one(dev, "kubernetes:core/v1:Secret", "pacstack-keycloak"));
         assert.equal(secret.stringData["admin-password"], "[secret]");
         assert.equal(secret.stringData["sync-client-secret"], "[secret]");
+        assert.deepEqual(Object.keys(secret.stringData).sort(), ["admin-password", "database-password", "sync-client-secret"]);
         assert.equal(dev.outputs.keycloakAdminPassword, "[secret]");
         assert.equal(dev.outputs.scriptsClientSecret, "[secret]");
         assert.equal(dev.outputs.keycloakAdminUsername, "pacstack-admin");

@@ -60,6 +60,8 @@ describe(`Keycloak ${KEYCLOAK_VERSION}: the realm sync program (real Keycloak, r
         replicas: 1,
         publicUrl: PUBLIC_URL,
         database: { host: "localhost", port: 5432, name: "keycloak", username: "keycloak" },
+        adminUsername: "pacstack-admin",
+        syncClientId: "pacstack-realm-sync",
         secretName: "s",
         databaseCaSecret: "ca",
         resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi" } },

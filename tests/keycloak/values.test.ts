@@ -15,6 +15,8 @@ const input = {
     replicas: 2,
     publicUrl: "https://pacs.example.org/auth",
     database: { host: "pacstack-postgresql.pacstack.svc.cluster.local", port: 5432, name: "keycloak", username: "keycloak" },
+    adminUsername: "pacstack-admin",
+    syncClientId: "pacstack-realm-sync",
     secretName: "pacstack-keycloak",
     databaseCaSecret: "pacstack-database-tls",
     resources,
@@ -65,9 +67,11 @@ describe("keycloak: the keycloakx chart values", () => {
     });
 
     it("take every credential from the Secret: no password, secret or token is a literal", () => {
-        for (const name of ["KC_BOOTSTRAP_ADMIN_USERNAME", "KC_BOOTSTRAP_ADMIN_PASSWORD", "KC_BOOTSTRAP_ADMIN_CLIENT_ID", "KC_BOOTSTRAP_ADMIN_CLIENT_SECRET"]) {
+        for (const name of ["KC_BOOTSTRAP_ADMIN_PASSWORD", "KC_BOOTSTRAP_ADMIN_CLIENT_SECRET"]) {
             assert.equal(env().find((e) => e.name === name)?.valueFrom?.secretKeyRef.name, "pacstack-keycloak", name);
         }
+        const names = Object.fromEntries(env().map((e) => [e.name, e.value]));
+        assert.deepEqual([names.KC_BOOTSTRAP_ADMIN_USERNAME, names.KC_BOOTSTRAP_ADMIN_CLIENT_ID], ["pacstack-admin", "pacstack-realm-sync"]);
         for (const e of env()) assert.ok(!/PASSWORD|SECRET/.test(e.name) || e.value === undefined, e.name);
     });
 
@@ -148,7 +152,8 @@ describe("keycloak: the two Jobs", () => {
             serviceAccount: "pacstack-keycloak-realm-sync",
             keycloakUrl: "http://pacstack-keycloak-http.pacstack.svc.cluster.local:8080/auth",
             configMap: "pacstack-keycloak-realm",
-            keycloakSecret: { name: "pacstack-keycloak", clientIdKey: SECRET_KEYS.syncClientId, clientSecretKey: SECRET_KEYS.syncClientSecret },
+            syncClientId: "pacstack-realm-sync",
+            keycloakSecret: { name: "pacstack-keycloak", clientSecretKey: SECRET_KEYS.syncClientSecret },
             clientSecretsSecret: "pacstack-keycloak-clients",
             checksum: "0123456789abcdef",
         }) as any;

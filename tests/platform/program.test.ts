@@ -266,6 +266,7 @@ describe("platform: the whole program under Pulumi mocks", function () {
             { type: "kubernetes:core/v1:Namespace", name: "pacstack-ingress", provider: adopt },
             { type: "kubernetes:core/v1:PersistentVolumeClaim", name: "pacstack-orthanc-storage", provider: adopt },
             { type: "kubernetes:core/v1:PersistentVolumeClaim", name: "pacstack-postgresql-backup", provider: adopt },
+            { type: "kubernetes:core/v1:Secret", name: "pacstack-keycloak", provider: adopt },
             { type: "kubernetes:core/v1:Secret", name: "pacstack-postgresql-credentials", provider: adopt },
         ]);
         const providers = byType(dev, K.provider).map((p) => [p.name, inputs(p).upsertExistingObjects, inputs(p).context]);

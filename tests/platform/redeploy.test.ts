@@ -7,7 +7,7 @@ import { PlanResult, one, planStack } from "../harness/plan-runner";
 const SECRET = "kubernetes:core/v1:Secret";
 const BOTH = { archives: '["orthanc","dcm4chee"]' };
 /** The credential Secrets whose values kept volumes know, and what reads each key. */
-const CREDENTIALS = ["pacstack/pacstack-postgresql-credentials", "pacstack/pacstack-dcm4chee-credentials"];
+const CREDENTIALS = ["pacstack/pacstack-postgresql-credentials", "pacstack/pacstack-dcm4chee-credentials", "pacstack/pacstack-keycloak"];
 
 function writeKept(plan: PlanResult): string {
     const file = join(mkdtempSync(join(tmpdir(), "pacstack-kept-")), "kept-secrets.json");
@@ -41,7 +41,7 @@ describe("redeploy onto kept data: credentials stay with the data (mocks)", func
     });
 
     it("the credential Secrets are kept on destroy and adopted by the next deployment", () => {
-        for (const name of ["pacstack-postgresql-credentials", "pacstack-dcm4chee-credentials"]) {
+        for (const name of ["pacstack-postgresql-credentials", "pacstack-dcm4chee-credentials", "pacstack-keycloak"]) {
             assert.deepEqual(
                 first.keptOnDestroy.filter((k) => k.name === name),
                 [{ type: SECRET, name, provider: "pacstack-kubernetes-adopt" }],
