@@ -7,6 +7,8 @@
 
 /** Where the Job finds its inputs (mounted from Secrets); the tests point them elsewhere. */
 export const DATABASE_SETUP_ENV = {
+    /** The `postgres` superuser's password, a file (libpq's PGPASSWORD is set from it). */
+    superuserPasswordFile: "PGPASSWORD_FILE",
     /** The keycloak user's password, a file. */
     passwordFile: "KEYCLOAK_DB_PASSWORD_FILE",
     database: "KEYCLOAK_DB_NAME",
@@ -33,13 +35,16 @@ export function renderDatabaseSetupSql(): string {
 
 /**
  * The Job's shell program: waits for PostgreSQL (libpq settings from PG* variables: host, port, superuser,
- * PGPASSWORD, sslmode=verify-full, PGSSLROOTCERT), then runs the SQL file given as its argument.
+ * sslmode=verify-full, PGSSLROOTCERT; the superuser's password from its file), then runs the SQL file given as its
+ * argument.
  */
 export function renderDatabaseSetupScript(): string {
     const env = DATABASE_SETUP_ENV;
     return [
         "#!/bin/bash",
         "set -euo pipefail",
+        `PGPASSWORD="$(cat "$${env.superuserPasswordFile}")"`,
+        "export PGPASSWORD",
         `deadline=$((SECONDS + \${${env.waitSeconds}:-600}))`,
         "until psql -X -q -d postgres -c 'select 1' >/dev/null; do",
         '  if [ "$SECONDS" -ge "$deadline" ]; then echo "PostgreSQL at $PGHOST:$PGPORT did not accept the superuser in time" >&2; exit 1; fi',

@@ -18,10 +18,10 @@ export const JOB_FILES = {
     clientSecrets: "client-secrets.json",
 } as const;
 
-const DIRS = { scripts: "/etc/pacstack/scripts", ca: "/etc/pacstack/database-ca", secret: "/etc/pacstack/secret", tmp: "/tmp" };
+const DIRS = { scripts: "/etc/pacstack/scripts", ca: "/etc/pacstack/database-ca", secret: "/etc/pacstack/secret", superuser: "/etc/pacstack/superuser", tmp: "/tmp" };
 
 interface JobBase {
-    name: pulumi.Input<string>;
+    name: string;
     /** Its own ServiceAccount (no token mounted). */
     serviceAccount: string;
     namespace: string;
@@ -88,7 +88,7 @@ export function renderDatabaseJob(input: DatabaseJobInput): JobDoc {
                 { name: "PGHOST", value: input.host },
                 { name: "PGPORT", value: String(input.port) },
                 { name: "PGUSER", value: "postgres" },
-                { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: input.superuserSecret.name, key: input.superuserSecret.key } } },
+                { name: DATABASE_SETUP_ENV.superuserPasswordFile, value: `${DIRS.superuser}/password` },
                 { name: "PGSSLMODE", value: "verify-full" },
                 { name: "PGSSLROOTCERT", value: `${DIRS.ca}/ca.crt` },
                 { name: "PGCONNECT_TIMEOUT", value: "10" },
@@ -101,11 +101,13 @@ export function renderDatabaseJob(input: DatabaseJobInput): JobDoc {
                 { name: "scripts", mountPath: DIRS.scripts, readOnly: true },
                 { name: "database-ca", mountPath: DIRS.ca, readOnly: true },
                 { name: "secret", mountPath: DIRS.secret, readOnly: true },
+                { name: "superuser", mountPath: DIRS.superuser, readOnly: true },
                 { name: "tmp", mountPath: DIRS.tmp },
             ],
         },
         [
             { name: "scripts", configMap: { name: input.scriptsConfigMap } },
+            { name: "superuser", secret: { secretName: input.superuserSecret.name, items: [{ key: input.superuserSecret.key, path: "password" }] } },
             { name: "database-ca", secret: { secretName: input.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
             { name: "secret", secret: { secretName: input.keycloakSecret.name, items: [{ key: input.keycloakSecret.key, path: "password" }] } },
         ],
@@ -123,7 +125,7 @@ export interface SyncJobInput extends JobBase {
     keycloakSecret: { name: string; clientSecretKey: string };
     /** Secret with client-secrets.json. */
     clientSecretsSecret: string;
-    /** Checksum of what the Job applies (pod annotation: a new document is a new Job). */
+    /** Checksum of what the Job applies (a pod-template annotation: a new document replaces the Job). */
     checksum: pulumi.Input<string>;
 }
 

@@ -210,8 +210,8 @@ export class Keycloak extends pulumi.ComponentResource implements Publishing {
             parent,
         );
         // Named after what it applies (document, program, image): each change is a new Job, which runs once.
-        // Named after what it applies (document, program, image, client secrets): each change is a new Job, which runs
-        // once. The checksum is a one-way hash: it names the Job in the clear.
+        // Marked with a checksum of what it applies (document, program, image, client secrets): each change replaces
+        // the finished Job by a new one, which runs once. The checksum is a one-way hash, shown in the clear.
         const checksum = pulumi.unsecret(
             pulumi.all([realm, clientSecrets]).apply(([doc, secrets]) => contentChecksum(doc, syncScript, imageReference(args.syncImage), secrets)),
         );
@@ -219,7 +219,7 @@ export class Keycloak extends pulumi.ComponentResource implements Publishing {
         new k8s.batch.v1.Job(
             `${name}-realm-sync`,
             renderSyncJob({
-                name: pulumi.interpolate`${name}-realm-sync-${checksum.apply((sum) => sum.slice(0, 10))}`,
+                name: `${name}-realm-sync`,
                 serviceAccount: `${name}-realm-sync`,
                 namespace: ns,
                 instance: name,
@@ -232,7 +232,7 @@ export class Keycloak extends pulumi.ComponentResource implements Publishing {
                 clientSecretsSecret: `${name}-clients`,
                 checksum,
             }),
-            { ...parent, dependsOn: [this.release, syncConfig, clientSecretsSecret, syncAccount] },
+            { ...parent, dependsOn: [this.release, syncConfig, clientSecretsSecret, syncAccount], deleteBeforeReplace: true },
         );
 
         this.published = keycloakPublication({

@@ -55,14 +55,15 @@ describe("keycloak: the component in the whole program (Pulumi mocks)", function
         assert.equal(inputs(one(dev, "kubernetes:core/v1:ConfigMap", "pacstack-keycloak-realm")).data["sync.mjs"].includes("async function syncRealm"), true);
     });
 
-    it("runs the sync Job again when the realm changes (a new Job name), and not when nothing changed", async () => {
+    it("runs the sync Job again when the realm changes (a new checksum replaces the Job), and not when nothing changed", async () => {
         const stricter = await planStack("dev", { "keycloak.passwordMinLength": 16 });
         assert.equal(stricter.code, 0, stricter.stderr);
-        const before = syncJobOf(dev).metadata.name;
-        assert.match(before, /^pacstack-keycloak-realm-sync-[0-9a-f]{10}$/);
-        assert.notEqual(syncJobOf(stricter).metadata.name, before);
+        const checksum = (plan: PlanResult) => syncJobOf(plan).spec.template.metadata.annotations["pacstack.io/realm-checksum"];
+        assert.match(checksum(dev), /^[0-9a-f]{64}$/);
+        assert.equal(syncJobOf(dev).metadata.name, "pacstack-keycloak-realm-sync");
+        assert.notEqual(checksum(stricter), checksum(dev));
         const again = await planStack("dev", { "keycloak.replicas": 1 });
-        assert.equal(syncJobOf(again).metadata.name, before, "the same document keeps the same Job");
+        assert.equal(checksum(again), checksum(dev), "the same document keeps the same Job");
     });
 
     it("a dcm4chee-only site still gets PostgreSQL, for Keycloak", async () => {

@@ -134,7 +134,9 @@ describe("keycloak: the two Jobs", () => {
         const pod = doc.spec.template.spec;
         const container = pod.containers[0];
         const byName = Object.fromEntries(container.env.map((e: Env) => [e.name, e]));
-        assert.deepEqual(byName.PGPASSWORD.valueFrom, { secretKeyRef: { name: "pacstack-postgresql-credentials", key: "postgres-password" } });
+        assert.equal(byName.PGPASSWORD, undefined, "no password in the environment");
+        assert.equal(byName.PGPASSWORD_FILE.value, "/etc/pacstack/superuser/password");
+        assert.deepEqual(pod.volumes.find((v: any) => v.name === "superuser").secret, { secretName: "pacstack-postgresql-credentials", items: [{ key: "postgres-password", path: "password" }] });
         assert.equal(byName.PGSSLMODE.value, "verify-full");
         assert.equal(byName.KEYCLOAK_DB_PASSWORD_FILE.value, "/etc/pacstack/secret/password");
         assert.equal(doc.spec.template.metadata.labels["app.kubernetes.io/name"], DATABASE_JOB_APP);

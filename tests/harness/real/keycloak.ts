@@ -119,10 +119,11 @@ export interface DatabaseSetupOptions {
  */
 export async function runKeycloakDatabaseSetup(options: DatabaseSetupOptions): Promise<ToolResult> {
     mkdirSync(options.dir, { recursive: true });
-    const files = { script: join(options.dir, "setup.sh"), sql: join(options.dir, "setup.sql"), password: join(options.dir, "password") };
+    const files = { script: join(options.dir, "setup.sh"), sql: join(options.dir, "setup.sql"), password: join(options.dir, "password"), superuser: join(options.dir, "superuser") };
     writeFileSync(files.script, renderDatabaseSetupScript(), { mode: 0o700 });
     writeFileSync(files.sql, renderDatabaseSetupSql());
     writeFileSync(files.password, options.password, { mode: 0o600 });
+    writeFileSync(files.superuser, options.superuserPassword, { mode: 0o600 });
     const name = options.name ?? "keycloak";
     return runTool("bash", [files.script, files.sql], {
         env: {
@@ -131,7 +132,7 @@ export async function runKeycloakDatabaseSetup(options: DatabaseSetupOptions): P
             PGHOST: "localhost",
             PGPORT: String(options.postgres.port),
             PGUSER: "postgres",
-            PGPASSWORD: options.superuserPassword,
+            [DATABASE_SETUP_ENV.superuserPasswordFile]: files.superuser,
             PGSSLMODE: "verify-full",
             PGSSLROOTCERT: options.caCertFile,
             PGCONNECT_TIMEOUT: "5",
