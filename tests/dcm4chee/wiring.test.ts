@@ -48,10 +48,10 @@ describe("dcm4chee and the viewer: wiring across the program (mocks)", function 
         for (const p of [only, both, prefixed]) assert.equal(p.code, 0, p.stderr);
     });
 
-    it("deploys no Orthanc, no Bitnami PostgreSQL and no database certificate without orthanc in archives", () => {
-        assert.equal(byType(only, K.release).some((r) => r.name === "pacstack-postgresql"), false);
+    it("deploys no Orthanc without orthanc in archives; the Bitnami PostgreSQL and its certificate stay, for Keycloak", () => {
+        assert.equal(byType(only, K.release).some((r) => r.name === "pacstack-postgresql"), true);
         assert.equal(byType(only, K.deployment).some((r) => r.name === "pacstack-orthanc"), false);
-        assert.equal(only.resources.some((r) => r.name === "pacstack-database-tls"), false);
+        assert.equal(only.resources.some((r) => r.name === "pacstack-database-tls"), true);
         assert.deepEqual(byType(only, K.statefulSet).map((r) => r.name).sort(), ["pacstack-dcm4chee", "pacstack-dcm4chee-db", "pacstack-dcm4chee-ldap"]);
     });
 
