@@ -3,6 +3,7 @@
  * would apply them): the Traefik release's values, the namespaces, and every Service and Traefik resource of the
  * routes. Secrets are redacted in a plan, so the test fills the ones Traefik reads with values of its own.
  */
+import { keycloakPodLabels } from "../../../components/keycloak/values";
 import { PlanResult } from "../plan-runner";
 
 export interface PlanObject {
@@ -38,7 +39,7 @@ export function edgeObjectsOf(plan: PlanResult) {
     const all = objects(plan);
     const namespaces = all.filter((o) => o.kind === "Namespace");
     const traefik = all.filter((o) => TRAEFIK_KINDS.includes(o.kind));
-    const services = all.filter((o) => o.kind === "Service");
+    const services = [...all.filter((o) => o.kind === "Service"), ...keycloakChartServices(plan)];
     const secretNames = new Set<string>();
     for (const o of traefik) {
         if (o.kind === "IngressRoute" && o.spec.tls?.secretName) secretNames.add(o.spec.tls.secretName);
@@ -47,6 +48,32 @@ export function edgeObjectsOf(plan: PlanResult) {
     }
     const secrets = all.filter((o) => o.kind === "Secret" && secretNames.has(o.metadata.name));
     return { namespaces, traefik, services, secrets };
+}
+
+/**
+ * The HTTP Service the keycloakx chart renders for a release (its templates/service-http.yaml at 7.1.11: `<fullname>-http`
+ * with the management port 9000 and `service.httpPort`), which the Keycloak route names; the chart itself cannot be
+ * rendered here.
+ */
+function keycloakChartServices(plan: PlanResult): PlanObject[] {
+    return plan.resources
+        .filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.inputs.chart === "keycloakx")
+        .map((r) => {
+            const { namespace, values } = r.inputs as { namespace: string; values: { fullnameOverride: string; service: { httpPort: number } } };
+            return {
+                apiVersion: "v1",
+                kind: "Service",
+                metadata: { name: `${values.fullnameOverride}-http`, namespace, labels: { "app.kubernetes.io/name": "keycloak", "app.kubernetes.io/component": "http" } },
+                spec: {
+                    type: "ClusterIP",
+                    selector: keycloakPodLabels(values.fullnameOverride),
+                    ports: [
+                        { name: "http-internal", port: 9000, protocol: "TCP", targetPort: "http-internal" },
+                        { name: "http", port: values.service.httpPort, protocol: "TCP", targetPort: "http" },
+                    ],
+                },
+            };
+        });
 }
 
 /** The Services the routes send traffic to, with the ports they name (`<namespace>/<name>` → port numbers). */
