@@ -16,7 +16,7 @@ export const caCertificate = platform.caCertificatePem;
 export const certificateExpiries = platform.certificateExpiries;
 export const adminUsername = platform.adminUsername;
 export const adminPassword = platform.adminPassword && pulumi.secret(platform.adminPassword);
-// Every web route asks for this user (Traefik basicAuth) until single sign-on exists.
+// With pacstack:login basic, every web route asks for this user (Traefik basicAuth); with single sign-on, people sign in at Keycloak.
 export const webUsername = platform.webUsername;
 export const webPassword = pulumi.secret(platform.webPassword);
 export const modalityCredentials = pulumi.secret(platform.modalityCredentials);
