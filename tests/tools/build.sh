@@ -20,16 +20,29 @@ tools=(
   "kubectl kubectl pacstack.test/tools/kubectl k8s.io/kubectl"
   "traefik traefik github.com/traefik/traefik/v3/cmd/traefik github.com/traefik/traefik/v3"
   "oauth2-proxy oauth2-proxy github.com/oauth2-proxy/oauth2-proxy/v7 github.com/oauth2-proxy/oauth2-proxy/v7"
+  "prometheus prometheus github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus"
+  "promtool prometheus github.com/prometheus/prometheus/cmd/promtool github.com/prometheus/prometheus"
+  "postgres_exporter postgres-exporter github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter github.com/prometheus-community/postgres_exporter"
 )
 
 version_of() { # module folder, module path -> the version its go.mod requires
   (cd "$here/$1" && go list -m -f '{{.Version}}' "$2")
 }
 
+build_tags_of() { # tool name -> Go build tags
+  case "$1" in
+    # Prometheus without its cloud service discoveries (static and file discovery stay): the tests scrape static
+    # targets on loopback, and the AWS, Azure, GCE, ... clients are a sixth of the packages to compile.
+    prometheus | promtool) echo remove_all_sd ;;
+  esac
+}
+
 for entry in "${tools[@]}"; do
   read -r name folder pkg versionModule <<<"$entry"
   version="$(version_of "$folder" "$versionModule")"
-  sum="$(cat "$here/$folder/go.mod" "$here/$folder/go.sum" | sha256sum | cut -c1-12)"  # content only: the same tool from any checkout
+  tags="$(build_tags_of "$name")"
+  # content only (the same tool from any checkout), and the build tags when a tool has any
+  sum="$({ cat "$here/$folder/go.mod" "$here/$folder/go.sum"; [ -z "$tags" ] || echo "tags=$tags"; } | sha256sum | cut -c1-12)"
   out="$cache/$name-$version-$sum"
   if [ -x "$out/$name" ]; then
     echo "reuse $name $version ($out)" >&2
@@ -43,11 +56,15 @@ for entry in "${tools[@]}"; do
   case "$name" in
     traefik) ldflags="$ldflags -X github.com/traefik/traefik/v3/pkg/version.Version=$version" ;;
     oauth2-proxy) ldflags="$ldflags -X github.com/oauth2-proxy/oauth2-proxy/v7/pkg/version.VERSION=$version" ;;
+    prometheus | promtool) # the module's v0.3XX.Y is Prometheus 3.XX.Y
+      release="$(echo "$version" | sed -E 's/^v0\.3([0-9]{2})\.([0-9]+)$/3.\1.\2/; s/^3\.0([0-9])/3.\1/')"
+      ldflags="$ldflags -X github.com/prometheus/common/version.Version=$release" ;;
+    postgres_exporter) ldflags="$ldflags -X github.com/prometheus/common/version.Version=${version#v}" ;;
     kube-apiserver)
       ldflags="$ldflags -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1"
       ldflags="$ldflags -X k8s.io/component-base/version.gitMinor=$(echo "$version" | cut -d. -f2)" ;;
   esac
-  (cd "$here/$folder" && go build -trimpath -ldflags "$ldflags" -o "$out.tmp/$name" "$pkg")
+  (cd "$here/$folder" && go build -trimpath -tags "$tags" -ldflags "$ldflags" -o "$out.tmp/$name" "$pkg")
   rm -rf "$out" && mv "$out.tmp" "$out"
   echo "built $name $version in $((SECONDS - start)) s" >&2
   echo "$name $out/$name"
