@@ -22,6 +22,7 @@ tools=(
   "oauth2-proxy oauth2-proxy github.com/oauth2-proxy/oauth2-proxy/v7 github.com/oauth2-proxy/oauth2-proxy/v7"
   "prometheus prometheus github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus"
   "promtool prometheus github.com/prometheus/prometheus/cmd/promtool github.com/prometheus/prometheus"
+  "amtool alertmanager github.com/prometheus/alertmanager/cmd/amtool github.com/prometheus/alertmanager"
   "postgres_exporter postgres-exporter github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter github.com/prometheus-community/postgres_exporter"
 )
 
@@ -59,7 +60,7 @@ for entry in "${tools[@]}"; do
     prometheus | promtool) # the module's v0.3XX.Y is Prometheus 3.XX.Y
       release="$(echo "$version" | sed -E 's/^v0\.3([0-9]{2})\.([0-9]+)$/3.\1.\2/; s/^3\.0([0-9])/3.\1/')"
       ldflags="$ldflags -X github.com/prometheus/common/version.Version=$release" ;;
-    postgres_exporter) ldflags="$ldflags -X github.com/prometheus/common/version.Version=${version#v}" ;;
+    postgres_exporter | amtool) ldflags="$ldflags -X github.com/prometheus/common/version.Version=${version#v}" ;;
     kube-apiserver)
       ldflags="$ldflags -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1"
       ldflags="$ldflags -X k8s.io/component-base/version.gitMinor=$(echo "$version" | cut -d. -f2)" ;;
