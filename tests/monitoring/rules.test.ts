@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AlertRule, ALERT_NAMES, CERTIFICATE_EXPIRY_METRIC, RecordingRule, renderAlertRules } from "../../components/monitoring/rules/alerts";
 import { selector } from "../../components/monitoring/rules/promql";
+import { traefikRouteService, traefikServicesOf } from "../../components/monitoring/rules/edge-services";
 import { pinnedTools } from "../harness/kube/tools";
 import { runTool } from "../harness/real/tools";
 import { RULES_INPUT, TARGETS } from "./rules-fixture";
@@ -84,5 +85,14 @@ describe("monitoring: alert rules renderer", function () {
         assert.ok(alerts(doc).find((r) => r.alert === "PacstackVolumeFilling")!.expr.includes(JSON.stringify('a"b\\\\c\n\\} or vector\\(1\\) #\\.\\*')));
         const result = await promtoolCheck(doc);
         assert.equal(result.code, 0, result.output);
+    });
+
+    it("names an archive route's Traefik service as Traefik's CRD provider does (route hash, not the Kubernetes Service)", function () {
+        const match = "PathPrefix(`/dicom-web`)";
+        const name = traefikRouteService("pacstack", "pacstack-routes-web", match);
+        assert.match(name, /^pacstack-pacstack-routes-web-[0-9a-f]{20}@kubernetescrd$/);
+        const routes = [{ metadata: { name: "web", namespace: "ns" }, spec: { routes: [{ match, services: [{ name: "orthanc" }] }, { match: "PathPrefix(`/`)", services: [{ name: "viewer" }] }] } }];
+        assert.deepEqual(traefikServicesOf(routes, ["orthanc"]), [traefikRouteService("ns", "web", match)]);
+        assert.notEqual(traefikRouteService("ns", "web", match), traefikRouteService("ns", "web", "PathPrefix(`/`)"));
     });
 });

@@ -23,6 +23,7 @@ tools=(
   "prometheus prometheus github.com/prometheus/prometheus/cmd/prometheus github.com/prometheus/prometheus"
   "promtool prometheus github.com/prometheus/prometheus/cmd/promtool github.com/prometheus/prometheus"
   "amtool alertmanager github.com/prometheus/alertmanager/cmd/amtool github.com/prometheus/alertmanager"
+  "kube-state-metrics kube-state-metrics k8s.io/kube-state-metrics/v2 k8s.io/kube-state-metrics/v2"
   "postgres_exporter postgres-exporter github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter github.com/prometheus-community/postgres_exporter"
 )
 
@@ -60,6 +61,7 @@ for entry in "${tools[@]}"; do
     prometheus | promtool) # the module's v0.3XX.Y is Prometheus 3.XX.Y
       release="$(echo "$version" | sed -E 's/^v0\.3([0-9]{2})\.([0-9]+)$/3.\1.\2/; s/^3\.0([0-9])/3.\1/')"
       ldflags="$ldflags -X github.com/prometheus/common/version.Version=$release" ;;
+    kube-state-metrics) ldflags="$ldflags -X github.com/prometheus/common/version.Version=${version#v}" ;;
     postgres_exporter | amtool) ldflags="$ldflags -X github.com/prometheus/common/version.Version=${version#v}" ;;
     kube-apiserver)
       ldflags="$ldflags -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1"
