@@ -3,7 +3,8 @@ import { ContainerResources } from "../config/platform";
 import { CERTIFICATES_CHECKSUM_ANNOTATION, appLabels, contentChecksum, selectorLabels } from "../kube/metadata";
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from "../kube/security";
 import { DB_PASSWORD_ENV, ORTHANC_DICOM_PORT, ORTHANC_HTTP_PORT, POD_NAME_ENV } from "./config";
-import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_BINARY, ORTHANC_MOUNTS, ORTHANC_UID } from "./paths";
+import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_MOUNTS, ORTHANC_UID } from "./paths";
+import { renderOrthancCommand } from "./command";
 import { peerPasswordEnv } from "./peers";
 import { LIVENESS_PATH, READINESS_PATH, renderProbeScript } from "./probe";
 import { renderClusterIpService } from "../kube/service";
@@ -92,7 +93,7 @@ export function renderOrthancDeployment(input: OrthancWorkloadInput) {
                     automountServiceAccountToken: false,
                     containers: [
                         {
-                            command: [ORTHANC_BINARY, `${ORTHANC_MOUNTS.config}/`],
+                            command: renderOrthancCommand(input.resources.limits.memory),
                             env: <EnvVar[]>[
                                 {
                                     name: DB_PASSWORD_ENV,

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { memoryBytes } from "../../components/orthanc/command";
 import { ORTHANC_MOUNTS } from "../../components/orthanc/paths";
 import { LIVENESS_PATH, READINESS_PATH } from "../../components/orthanc/probe";
 import {
@@ -30,7 +31,9 @@ describe("orthanc: workload renderers", () => {
     const container = pod.containers[0];
 
     it("starts Orthanc directly on the mounted configuration folder", () => {
-        assert.deepEqual(container.command, ["/usr/local/bin/Orthanc", "/etc/pacstack/orthanc/"]);
+        // Orthanc on the configuration folder, its address space capped at the container's memory limit (in KiB).
+        const limitKiB = String(memoryBytes(container.resources.limits.memory) / 1024);
+        assert.deepEqual(container.command, ["/bin/sh", "-c", 'ulimit -v "$0" && exec "$@"', limitKiB, "/usr/local/bin/Orthanc", "/etc/pacstack/orthanc/"]);
         const config = pod.volumes.find((v) => v.name === "config")!;
         assert.deepEqual(
             config.projected!.sources.map((s) => ("configMap" in s ? s.configMap!.name : s.secret!.name)),
@@ -100,5 +103,16 @@ describe("orthanc: workload renderers", () => {
 
     it("lets node drains evict one pod at a time", () => {
         assert.equal(renderOrthancDisruptionBudget(input).spec.maxUnavailable, 1);
+    });
+});
+
+describe("Orthanc container command", function () {
+    it("reads Kubernetes memory quantities, binary and decimal, and refuses anything else", function () {
+        assert.equal(memoryBytes("2Gi"), 2 * 2 ** 30);
+        assert.equal(memoryBytes("512Mi"), 512 * 2 ** 20);
+        assert.equal(memoryBytes("1.5Gi"), 1.5 * 2 ** 30);
+        assert.equal(memoryBytes("3G"), 3e9);
+        assert.equal(memoryBytes("1048576"), 1048576);
+        for (const bad of ["", "2 GB", "-1Gi", "Gi", "2gi"]) assert.throws(() => memoryBytes(bad), /not a memory quantity/);
     });
 });

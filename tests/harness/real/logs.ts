@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 
 /** Process logs of the real-software tests (test-output/ is gitignored). */
 export const LOG_DIR = resolve(__dirname, "../../../test-output/real");
@@ -33,6 +33,8 @@ const opened = new Set<string>();
 /** <run folder>/<name>.log, created the first time and appended to afterwards (restarts keep their history). */
 export function openLog(name: string): { path: string; fd: number } {
     const path = join(runLogDir(), `${name}.log`);
+    // A long run (npm run fuzz) outlives KEEP_RUNS later runs, which remove its folder: make it again.
+    mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(path, opened.has(path) ? "a" : "w");
     opened.add(path);
     return { path, fd };

@@ -35,6 +35,8 @@ export interface OrthancStackOptions {
     /** The ConfigMap's files besides orthanc.json and the Secrets' environment (see OrthancOptions). @default none */
     configFiles?: Record<string, string>;
     secretEnv?: Record<string, string>;
+    /** The container's memory limit (see OrthancOptions.memoryLimit). @default no cap */
+    memoryLimit?: string;
 }
 
 export async function startOrthancStack(options: OrthancStackOptions): Promise<OrthancStack> {
@@ -62,6 +64,7 @@ export async function startOrthancStack(options: OrthancStackOptions): Promise<O
             dbPassword,
             configFiles: options.configFiles,
             secretEnv: options.secretEnv,
+            memoryLimit: options.memoryLimit,
             logName: `${options.name}-orthanc-${tier.id}`,
         });
         const server = orthanc;

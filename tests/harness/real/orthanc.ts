@@ -4,6 +4,7 @@ import { DB_PASSWORD_ENV, orthancJson, POD_NAME_ENV } from "../../../components/
 import { CERTIFICATE_AND_KEY_FILE } from "../../../components/certificates/plan";
 import { CONFIG_FILE, CREDENTIALS_FILE, ORTHANC_MOUNTS, ORTHANC_PLUGIN_DIR, TRUSTED_MODALITIES_FILE } from "../../../components/orthanc/paths";
 import { ORTHANC_PLAIN_ENV } from "../../../components/orthanc/workload";
+import { renderOrthancCommand } from "../../../components/orthanc/command";
 import { requireFile } from "./binaries";
 import { giveToTierUser, hostPath, insidePath, OrthancTier, tierCommand } from "./orthanc-tiers";
 import { basicAuthorization, httpRequest, HttpAnswer, HttpOptions } from "./http";
@@ -151,6 +152,8 @@ export interface OrthancOptions {
     configFiles?: Record<string, string>;
     /** Environment variables the pod gets from Secrets, e.g. a peer's password. @default none */
     secretEnv?: Record<string, string>;
+    /** The container's memory limit: run the pod's command (renderOrthancCommand), capped like the pod. @default no cap */
+    memoryLimit?: string;
 }
 
 export interface OrthancServer {
@@ -202,7 +205,10 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancServ
     const httpPort = options.target.httpPort;
     let proc: RunningProcess | undefined;
     const start = async () => {
-        const command = tierCommand(tier, tier.binary, [...(options.flags ?? []), `${insidePath(tier, mounts.configDir)}/`]);
+        const configDir = `${insidePath(tier, mounts.configDir)}/`;
+        // With the pod's memory limit, exactly the pod's command (its address-space cap), the binary and folder moved.
+        const pod = options.memoryLimit ? renderOrthancCommand(options.memoryLimit, tier.binary, configDir) : [tier.binary, configDir];
+        const command = tierCommand(tier, pod[0], [...pod.slice(1, -1), ...(options.flags ?? []), configDir]);
         proc = startProcess(options.logName ?? `orthanc-${tier.id}`, command.command, command.args, { env, cwd: options.target.root });
         const authorization = basicAuthorization(...user);
         if (options.waitReady === false) return;

@@ -21,7 +21,7 @@ const LONG_LENGTH_VRS = new Set(["OB", "OD", "OF", "OL", "OV", "OW", "SQ", "UC",
 
 type Value = string | number | Array<string | number> | Buffer;
 
-interface Element {
+export interface Element {
     group: number;
     element: number;
     vr: string;
@@ -49,7 +49,8 @@ function valueBytes(vr: string, value: Value): Buffer {
     return bytes.length % 2 === 0 ? bytes : Buffer.concat([bytes, Buffer.from(vr === "UI" ? "\0" : " ", "latin1")]);
 }
 
-function encode(elements: Element[]): Buffer {
+/** Elements in tag order, Explicit VR Little Endian. */
+export function encode(elements: Element[]): Buffer {
     const sorted = [...elements].sort((a, b) => a.group - b.group || a.element - b.element);
     const parts: Buffer[] = [];
     for (const e of sorted) {
@@ -95,10 +96,10 @@ export function ctPixels(instance: Pick<CtInstance, "rows" | "columns" | "instan
     return pixels;
 }
 
-/** A complete CT Image Storage file (preamble, DICM, file meta group, data set). */
-export function ctFile(instance: CtInstance, pixels: Buffer = ctPixels(instance)): Buffer {
+/** The data set of a CT Image Storage instance, element by element (unsorted). */
+export function ctDataset(instance: CtInstance, pixels: Buffer = ctPixels(instance)): Element[] {
     const z = -(instance.instanceNumber * 1.25).toFixed(2);
-    const dataset = encode([
+    return [
         { group: 0x0008, element: 0x0005, vr: "CS", value: "ISO_IR 100" },
         { group: 0x0008, element: 0x0008, vr: "CS", value: ["ORIGINAL", "PRIMARY", "AXIAL"] },
         { group: 0x0008, element: 0x0016, vr: "UI", value: CT_IMAGE_STORAGE },
@@ -140,17 +141,31 @@ export function ctFile(instance: CtInstance, pixels: Buffer = ctPixels(instance)
         { group: 0x0028, element: 0x1052, vr: "DS", value: "-1024" },
         { group: 0x0028, element: 0x1053, vr: "DS", value: "1" },
         { group: 0x7fe0, element: 0x0010, vr: "OW", value: pixels },
-    ]);
-    const metaBody = encode([
+    ];
+}
+
+/** The file meta group's elements after its group length, for this instance and transfer syntax. */
+export function fileMeta(instance: Pick<CtInstance, "sopUid">, transferSyntax = EXPLICIT_VR_LITTLE_ENDIAN): Element[] {
+    return [
         { group: 0x0002, element: 0x0001, vr: "OB", value: Buffer.from([0, 1]) },
         { group: 0x0002, element: 0x0002, vr: "UI", value: CT_IMAGE_STORAGE },
         { group: 0x0002, element: 0x0003, vr: "UI", value: instance.sopUid },
-        { group: 0x0002, element: 0x0010, vr: "UI", value: EXPLICIT_VR_LITTLE_ENDIAN },
+        { group: 0x0002, element: 0x0010, vr: "UI", value: transferSyntax },
         { group: 0x0002, element: 0x0012, vr: "UI", value: IMPLEMENTATION_CLASS_UID },
         { group: 0x0002, element: 0x0013, vr: "SH", value: "PACSTACK_BENCH" },
-    ]);
+    ];
+}
+
+/** Preamble, DICM, the meta group with its group length, then the data set bytes as given. */
+export function partTen(meta: Element[], dataset: Buffer): Buffer {
+    const metaBody = encode(meta);
     const groupLength = encode([{ group: 0x0002, element: 0x0000, vr: "UL", value: metaBody.length }]);
     return Buffer.concat([Buffer.alloc(128), Buffer.from("DICM", "latin1"), groupLength, metaBody, dataset]);
+}
+
+/** A complete CT Image Storage file (preamble, DICM, file meta group, data set). */
+export function ctFile(instance: CtInstance, pixels: Buffer = ctPixels(instance)): Buffer {
+    return partTen(fileMeta(instance), encode(ctDataset(instance, pixels)));
 }
 
 export interface SyntheticFile extends CtInstance {
