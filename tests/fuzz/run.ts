@@ -38,7 +38,8 @@ async function main(): Promise<void> {
     mkdirSync(resolve(summaryFile, ".."), { recursive: true });
     const next = random(seed);
     const production = renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT);
-    const stack = await startOrthancStack({ tierId, production, name: `fuzz-${tierId}` });
+    // The pod's command with the small profile's memory limit, as the corpus test runs it (its address-space cap).
+    const stack = await startOrthancStack({ tierId, production, name: `fuzz-${tierId}`, memoryLimit: "2Gi" });
     const target: HostileTarget = { stack, restarts: 0, events: [] };
     if (process.argv.includes("--verify")) {
         try {

@@ -63,8 +63,10 @@ for (const tierId of ORTHANC_TIER_IDS) describe(`hostile input without pacstack'
 
     before(async function () {
         this.timeout(15 * 60_000);
-        const production = { ...renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT), LuaScripts: [`${ORTHANC_MOUNTS.config}/depth-filter.lua`] };
-        stack = await startOrthancStack({ tierId, production, name: `hostile-filter-${tierId}`, configFiles: { "depth-filter.lua": DEPTH_FILTER } });
+        // The filter only where its test runs (1.10.1, see below): on 1.13.0 it could crash the other tests' uploads.
+        const filter = tierId === "debian12";
+        const production = { ...renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT), ...(filter ? { LuaScripts: [`${ORTHANC_MOUNTS.config}/depth-filter.lua`] } : {}) };
+        stack = await startOrthancStack({ tierId, production, name: `hostile-nocap-${tierId}`, configFiles: filter ? { "depth-filter.lua": DEPTH_FILTER } : {} });
     });
 
     after(async function () {
@@ -72,6 +74,21 @@ for (const tierId of ORTHANC_TIER_IDS) describe(`hostile input without pacstack'
         await stopAllProcesses();
     });
 
+    // 1.13.0 with the same filter crashed on every send in some runs (even 8 levels) and refused cleanly in others:
+    // broken memory, not a rule a test can hold it to, so only 1.10.1's consistent behaviour is asserted.
+    if (tierId === "debian12") it("a Lua filter that inspects nesting never stores 24 to 40 levels and kills 1.10.1 on them, which Orthanc alone stores (32)", async function () {
+        const target: HostileTarget = { stack, restarts: 0, events: [] };
+        const shallow: string[] = [];
+        for (const route of ["rest", "dicom"] as const) shallow.push((await runCase(target, nestedCase(8), route, { timeoutMs: 60_000 })).outcome);
+        assert.deepEqual(shallow, ["stored", "stored"], "8 levels pass the filter");
+        // The tables Orthanc hands to Lua are broken at this depth: walking them crashes most of the time, and when it
+        // does not, the filter refuses (it sees more than 16 levels). Never a clean store.
+        const deep: string[] = [];
+        for (const depth of [24, 32, 40]) for (const route of ["rest", "dicom"] as const) deep.push((await runCase(target, nestedCase(depth), route, { timeoutMs: 60_000 })).outcome);
+        assert.ok(deep.every((o) => o === "crash-on-upload" || o === "not-stored"), deep.join(", "));
+        assert.ok(deep.filter((o) => o === "crash-on-upload").length >= 1, `no crash: ${deep.join(", ")}`);
+        assert.equal(target.restarts, deep.filter((o) => o === "crash-on-upload").length, target.events.join("\n"));
+    });
     it("without the address-space cap, a 1.2 KB upload declaring a 4 GiB meta group makes Orthanc take 4 GiB", async function () {
         const metaLie = hostileCorpus(newUid, { studyUid: newUid(), seriesUid: newUid(), sopUid: newUid() }).find((c) => c.name === "lying-length/meta-group-max");
         assert.ok(metaLie);
@@ -91,17 +108,4 @@ for (const tierId of ORTHANC_TIER_IDS) describe(`hostile input without pacstack'
         assert.equal(result.outcome, tierId === "debian12" ? "crash-on-upload" : "not-stored", `${result.answer} ${target.events.join("; ")}`);
     });
 
-    it("a Lua filter that inspects nesting kills Orthanc on depths Orthanc alone stores and reads (32): no filter is safer", async function () {
-        const target: HostileTarget = { stack, restarts: 0, events: [] };
-        const shallow: string[] = [];
-        for (const route of ["rest", "dicom"] as const) shallow.push((await runCase(target, nestedCase(8), route, { timeoutMs: 60_000 })).outcome);
-        assert.deepEqual(shallow, ["stored", "stored"], "8 levels pass the filter");
-        // The tables Orthanc hands to Lua are broken at this depth: walking them crashes most of the time, and when it
-        // does not, the filter refuses (it sees more than 16 levels). Never a clean store.
-        const deep: string[] = [];
-        for (const depth of [24, 32]) for (const route of ["rest", "dicom"] as const) deep.push((await runCase(target, nestedCase(depth), route, { timeoutMs: 60_000 })).outcome);
-        assert.ok(deep.every((o) => o === "crash-on-upload" || o === "not-stored"), deep.join(", "));
-        assert.ok(deep.filter((o) => o === "crash-on-upload").length >= 1, `no crash: ${deep.join(", ")}`);
-        assert.equal(target.restarts, deep.filter((o) => o === "crash-on-upload").length, target.events.join("\n"));
-    });
 });
