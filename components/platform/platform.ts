@@ -117,10 +117,11 @@ export class Platform extends pulumi.ComponentResource {
             keptObjectProvider: args.keptObjectProvider,
             keptSecrets: args.keptSecrets,
         });
-        const [site] = sites.map((settings) => createSite(core, settings));
         // Single sign-on (the default): the given identity provider, else Keycloak; basic auth only when chosen.
         this.keycloak = !args.identity && config.login === "sso" ? createIdentity(core) : undefined;
         const identity = args.identity?.(core) ?? (this.keycloak && keycloakIdentity(this.keycloak));
+        // The archives learn it (dcm4chee's UI signs in there).
+        const [site] = sites.map((settings) => createSite(core, settings, identity));
         const services = (args.services ?? []).map((service) => service(core));
         const signIn = identity && createSignIn(core, identity);
         const proxy = signIn?.proxy;
