@@ -82,7 +82,7 @@ describe("session store: Valkey's configuration, ACL and pod", () => {
         assert.equal(pod.automountServiceAccountToken, false);
         assert.equal((container as { env?: unknown }).env, undefined, "no credential in the environment");
         assert.deepEqual(container.readinessProbe.tcpSocket, { port: "valkey-tls" });
-        assert.ok(container.volumeMounts.filter((m) => m.name !== "data").every((m) => m.readOnly));
+        assert.ok(container.volumeMounts.filter((m) => !["data", "tmp"].includes(m.name)).every((m) => m.readOnly));
         const tls = pod.volumes.find((v) => v.name === "tls")!;
         assert.deepEqual(tls.secret!.items.map((i) => i.key), ["tls.crt", "tls.key", "ca.crt"]);
         assert.equal(tls.secret!.defaultMode, 0o440, "readable by the pod's group (fsGroup), nobody else");
