@@ -80,15 +80,41 @@ interface Cell {
     p95Ms: number;
     /** CPU milliseconds per request, by process. */
     cpuMsPerRequest: Record<string, number>;
+    /** New TLS connections the HTTPS front in front of Orthanc accepted, per request (each a full handshake). */
+    frontConnectionsPerRequest: number;
 }
 
-async function runCell(target: Route, workload: { id: string; path: () => string; accept: string; check: (a: { status: number; bytes: number }) => boolean }, clients: number, total: number, processes: Record<string, number>): Promise<Cell> {
-    for (let i = 0; i < Math.min(16, total); i++) {
+/** Connections the HTTPS front (stunnel) accepted so far, from its log. */
+let frontLog = "";
+const frontConnections = () => (frontLog ? (readFileSync(frontLog, "utf8").match(/accepted connection/g) ?? []).length : 0);
+
+interface Workload {
+    id: string;
+    path: () => string;
+    accept: string;
+    check: (a: { status: number; bytes: number }) => boolean;
+}
+
+interface Sample {
+    latencies: number[];
+    seconds: number;
+    /** CPU seconds by process, and the client's (this process). */
+    cpu: Record<string, number>;
+    connections: number;
+}
+
+async function warmUp(target: Route, workload: Workload): Promise<void> {
+    for (let i = 0; i < 16; i++) {
         const answer = await target.send(workload.path(), workload.accept);
         if (!workload.check(answer)) throw new Error(`${target.id} ${workload.id}: HTTP ${answer.status}, ${answer.bytes} bytes`);
     }
+}
+
+/** `total` requests from `clients` concurrent clients, each waiting for its answer before the next request. */
+async function measure(target: Route, workload: Workload, clients: number, total: number, processes: Record<string, number>): Promise<Sample> {
     const cpuBefore = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid)]));
     const clientBefore = process.cpuUsage();
+    const connectionsBefore = frontConnections();
     const latencies: number[] = [];
     let next = 0;
     const started = process.hrtime.bigint();
@@ -105,11 +131,22 @@ async function runCell(target: Route, workload: { id: string; path: () => string
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const client = process.cpuUsage(clientBefore);
-    const cpuMsPerRequest = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, round(((cpuSeconds(pid) - cpuBefore[name]) * 1000) / total, 2)]));
-    cpuMsPerRequest.client = round((client.user + client.system) / 1000 / total, 2);
-    latencies.sort((a, b) => a - b);
-    return { route: target.id, workload: workload.id, clients, requests: total, perSecond: round(total / seconds, 1), p50Ms: round(percentile(latencies, 50), 1), p95Ms: round(percentile(latencies, 95), 1), cpuMsPerRequest };
+    const cpu = Object.fromEntries(Object.entries(processes).map(([name, pid]) => [name, cpuSeconds(pid) - cpuBefore[name]]));
+    cpu.client = (client.user + client.system) / 1e6;
+    return { latencies, seconds, cpu, connections: frontConnections() - connectionsBefore };
 }
+
+/** One cell from the rounds of one route: throughput over the summed time, percentiles over every request. */
+function summarize(route: string, workload: string, clients: number, samples: Sample[]): Cell {
+    const latencies = samples.flatMap((s) => s.latencies).sort((a, b) => a - b);
+    const seconds = samples.reduce((sum, s) => sum + s.seconds, 0);
+    const names = Object.keys(samples[0].cpu);
+    const cpuMsPerRequest = Object.fromEntries(names.map((name) => [name, round((samples.reduce((sum, s) => sum + s.cpu[name], 0) * 1000) / latencies.length, 2)]));
+    return { route, workload, clients, requests: latencies.length, perSecond: round(latencies.length / seconds, 1), p50Ms: round(percentile(latencies, 50), 1), p95Ms: round(percentile(latencies, 95), 1), cpuMsPerRequest, frontConnectionsPerRequest: round(samples.reduce((sum, s) => sum + s.connections, 0) / latencies.length, 2) };
+}
+
+/** Rounds per cell: the routes take turns (in a rotating order), so that a shared machine's load swings hit all alike. */
+const ROUNDS = 4;
 
 /** Seconds from navigation to a viewport showing the image (at least 32 grey levels), each run in a fresh browser context (cold cache, the session kept). */
 async function viewerFirstImage(sso: SsoEdge, studyUid: string, runs: number): Promise<number[]> {
@@ -190,7 +227,7 @@ export async function runEdgeBench(argv: string[]): Promise<number> {
             route("edge-cookie", "edge, person's session cookie", web, () => ({ Cookie: session.header() }), sockets),
         ];
         const pick = (): SyntheticFile => study[Math.floor(Math.random() * study.length)];
-        const workloads = [
+        const workloads: Workload[] = [
             {
                 id: "wado-frame",
                 path: () => {
@@ -207,6 +244,7 @@ export async function runEdgeBench(argv: string[]): Promise<number> {
                 check: (a: { status: number; bytes: number }) => a.status === 200 && a.bytes > 100,
             },
         ];
+        frontLog = sso.edge.orthancHttps!.process.log;
         const processes: Record<string, number> = {
             traefik: sso.edge.traefik.process.pid,
             "oauth2-proxy": sso.proxy.pid,
@@ -217,11 +255,18 @@ export async function runEdgeBench(argv: string[]): Promise<number> {
         const cells: Cell[] = [];
         for (const workload of workloads) {
             for (const clients of options.concurrency) {
+                const samples = new Map<string, Sample[]>(routes.map((r) => [r.id, []]));
+                for (const target of routes) await warmUp(target, workload);
+                for (let round = 0; round < ROUNDS; round++) {
+                    for (const target of [...routes.slice(round % routes.length), ...routes.slice(0, round % routes.length)]) {
+                        bearer = await token();
+                        samples.get(target.id)!.push(await measure(target, workload, clients, Math.ceil(options.requests / ROUNDS), processes));
+                    }
+                }
                 for (const target of routes) {
-                    bearer = await token();
-                    const cell = await runCell(target, workload, clients, options.requests, processes);
+                    const cell = summarize(target.id, workload.id, clients, samples.get(target.id)!);
                     cells.push(cell);
-                    process.stdout.write(`${workload.id} ${clients} clients ${target.id}: ${cell.perSecond}/s p50 ${cell.p50Ms} ms p95 ${cell.p95Ms} ms cpu ${JSON.stringify(cell.cpuMsPerRequest)}\n`);
+                    process.stdout.write(`${workload.id} ${clients} clients ${target.id}: ${cell.perSecond}/s p50 ${cell.p50Ms} ms p95 ${cell.p95Ms} ms front connections/request ${cell.frontConnectionsPerRequest} cpu ${JSON.stringify(cell.cpuMsPerRequest)}\n`);
                 }
             }
         }
@@ -230,7 +275,9 @@ export async function runEdgeBench(argv: string[]): Promise<number> {
         const auth = { id: "auth-only", path: () => "/oauth2/auth?allowed_groups=pacstack-user,pacstack-admin", accept: "application/json", check: (a: { status: number }) => a.status === 202 };
         for (const [id, headers] of [["proxy-bearer", () => ({ Authorization: `Bearer ${bearer}` })], ["proxy-cookie", () => ({ Cookie: session.header() })]] as const) {
             bearer = await token();
-            const cell = await runCell(route(id, id, { tls: false, port: proxyPort }, headers, 8), auth, 8, options.requests, processes);
+            const target = route(id, id, { tls: false, port: proxyPort }, headers, 8);
+            await warmUp(target, auth);
+            const cell = summarize(id, auth.id, 8, [await measure(target, auth, 8, options.requests, processes)]);
             cells.push(cell);
             process.stdout.write(`auth-only 8 clients ${id}: ${cell.perSecond}/s p50 ${cell.p50Ms} ms cpu ${JSON.stringify(cell.cpuMsPerRequest)}\n`);
         }
