@@ -79,8 +79,9 @@ export function renderSessionStoreConfig(input: SessionStoreConfigInput): string
 
 /** The ACL file: the default user off, oauth2-proxy's user with its password and only its commands. */
 export function renderSessionStoreAcl(password: string): string {
-    // The ACL file splits rules at spaces and lines: a password with either would open a rule of its own.
-    if (!/^[\x21-\x7e]{24,}$/.test(password)) throw new Error("the session store's password must be at least 24 printable characters without spaces");
+    // The ACL file splits rules at spaces and lines: a password with either would open a rule of its own. (Its
+    // length is the generator's: 32 characters.)
+    if (!/^[\x21-\x7e]+$/.test(password)) throw new Error("the session store's password must be printable characters without spaces");
     return [
         "user default off nopass nocommands resetkeys",
         `user ${SESSION_STORE_USER} on >${password} resetkeys ~* resetchannels -@all ${SESSION_STORE_COMMANDS.map((c) => `+${c}`).join(" ")}`,

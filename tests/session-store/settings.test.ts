@@ -46,8 +46,8 @@ describe("session store: Valkey's configuration, ACL and pod", () => {
     });
 
     it("refuses a password that would open an ACL rule of its own, and bad paths, ports and sizes", () => {
-        for (const bad of ["short", "0123456789abcdefghijklmnopqrstuv +@all", "0123456789abcdefghijklmnopqrstuv\nuser default on", "0123456789abcdefghijklmnopqrstuv\u00e9"]) {
-            assert.throws(() => renderSessionStoreAcl(bad), /at least 24 printable characters without spaces/, JSON.stringify(bad));
+        for (const bad of ["", "0123456789abcdefghijklmnopqrstuv +@all", "0123456789abcdefghijklmnopqrstuv\nuser default on", "0123456789abcdefghijklmnopqrstuv\u00e9"]) {
+            assert.throws(() => renderSessionStoreAcl(bad), /printable characters without spaces/, JSON.stringify(bad));
         }
         const valid = podSessionStoreConfig(128);
         assert.deepEqual(sessionStoreConfigProblems(valid), []);
