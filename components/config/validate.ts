@@ -11,6 +11,7 @@ import { OrthancPluginName } from "../orthanc/plugins";
 import { ForwardingRule, OrthancPeer, parseForwarding, parsePeers } from "./peers";
 import { showSetting } from "./show";
 import { isCronSchedule } from "../backup/script";
+import { archiveImageProblems } from "../dcm4chee/sign-in";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
 import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LOGINS, LoginKind, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
 import { PlatformSettings, flattenSettings } from "./settings";
@@ -285,6 +286,10 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
     }
     for (const key of ["ohifImage", "dcm4cheeImage", "dcm4cheeLdapImage", "dcm4cheeDatabaseImage", "keycloakImage", "keycloakSyncImage"] as const) {
         check(key, () => parseImage(str(key)) !== undefined, "must be an image reference pinned by tag or digest, e.g. docker.io/org/name:1.2.3 (latest is refused)");
+    }
+    const dcm4cheeImage = "dcm4cheeImage" in values ? parseImage(str("dcm4cheeImage")) : undefined;
+    if (dcm4cheeImage && (LOGINS as readonly string[]).includes(str("login"))) {
+        for (const problem of archiveImageProblems(dcm4cheeImage, str("login") as LoginKind)) problems.push(`pacstack:${name("dcm4cheeImage")} = ${show(str("dcm4cheeImage"))}: ${problem}`);
     }
     if ("viewerPath" in values && "ohifImage" in values && str("viewerPath") !== "/") {
         const image = parseImage(str("ohifImage"))!;

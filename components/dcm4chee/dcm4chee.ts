@@ -12,8 +12,9 @@ import { renderArchiveEnv, renderDatabaseArgs, renderDatabaseEnv, renderLdapEnv 
 import { DATABASE, DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, UIDS, archivePaths, dcm4cheeServiceNames } from "./paths";
 import { DatabaseBackup } from "../backup/backup";
 import { KeptSecrets, keptOrGenerated } from "../kube/kept-secrets";
-import { Publication, Publishing } from "../publish/published";
+import { Publication, Publishing, Workload } from "../publish/published";
 import { dcm4cheePublication } from "./publication";
+import { archiveImageFor, renderArchiveSignInEnv } from "./sign-in";
 import { renderArchiveStartScript, renderDatabaseHba, renderLdapStartScript, renderLdifFilter } from "./scripts";
 import {
     renderArchiveStatefulSet,
@@ -79,6 +80,11 @@ export interface Dcm4cheeArgs {
     keptObjectProvider?: k8s.Provider;
     /** A kept credentials Secret's values win over newly generated ones (README: Redeploy onto kept data). @default none */
     keptSecrets?: KeptSecrets;
+    /**
+     * Single sign-on: the archive runs its `-secure-ui` image, whose UI signs in at this Keycloak (pacstack's realm,
+     * its UI client), and reaches Keycloak's pods in the cluster. @default none (the plain image, edge login only)
+     */
+    signIn?: { keycloakInternalUrl: string; keycloakPublicUrl: pulumi.Input<string>; keycloak: Workload & { port: number } };
 }
 
 /**
@@ -142,8 +148,9 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             parent,
         );
         // The public host reaches the LDAP and archive environments (and their checksums) once it is known.
-        const wiring = pulumi.all([args.publicHost, args.studyViewerUrl, args.trustedModalitiesPem, checksums.ldap ?? "", checksums.database ?? "", checksums.archive ?? ""]).apply(
-            ([publicHost, studyViewerUrl, trustedModalities, ldapCertificates, databaseCertificates, archiveCertificates]) => ({
+        const wiring = pulumi.all([args.publicHost, args.studyViewerUrl, args.trustedModalitiesPem, checksums.ldap ?? "", checksums.database ?? "", checksums.archive ?? "", args.signIn?.keycloakPublicUrl ?? ""]).apply(
+            ([publicHost, studyViewerUrl, trustedModalities, ldapCertificates, databaseCertificates, archiveCertificates, keycloakPublicUrl]) => ({
+            keycloakPublicUrl,
             aeTitle: this.aeTitle,
             publicHost,
             studyViewerUrl,
@@ -200,11 +207,12 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
         );
         new k8s.apps.v1.StatefulSet(names.database, { metadata: database.metadata, spec: database.spec }, after);
         const archive = wiring.apply((known) => {
-            const env = renderArchiveEnv(known);
+            const signInEnv = args.signIn ? renderArchiveSignInEnv({ keycloakInternalUrl: args.signIn.keycloakInternalUrl, keycloakPublicUrl: known.keycloakPublicUrl }) : [];
+            const env = [...renderArchiveEnv(known), ...signInEnv];
             return renderArchiveStatefulSet({
                 ...common,
                 name: names.archive,
-                image: imageReference(args.images.archive),
+                image: imageReference(archiveImageFor(args.images.archive, args.signIn !== undefined)),
                 resources: args.resources.archive,
                 env,
                 scriptsChecksum: contentChecksum(scripts[SCRIPT_FILES.archive], scripts[SCRIPT_FILES.keystore], JSON.stringify(env), known.trustedModalities),
@@ -264,6 +272,7 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
             service: this.serviceName,
             pods: pods.archive,
             https: { serverName: serviceHostNames(this.serviceName, args.namespace)[2], caSecretName: args.dicomTlsSecretName },
+            keycloak: args.signIn?.keycloak,
         });
         this.registerOutputs({ serviceName: this.serviceName });
     }

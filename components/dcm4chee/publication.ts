@@ -19,7 +19,7 @@ export const DCM4CHEE_HL7_ENTRYPOINT = { entryPoint: "hl7-dcm4chee", port: 12575
  * own), and its DICOM-TLS and HL7-TLS ports passed through on their own entrypoints. Its LDAP and database flows stay
  * inside the component.
  */
-export function dcm4cheePublication(input: { service: string; pods: Workload; https: BackendTls }): Publication {
+export function dcm4cheePublication(input: { service: string; pods: Workload; https: BackendTls; keycloak?: Workload & { port: number } }): Publication {
     const web = { service: input.service, port: PORTS.https, pods: input.pods, tls: input.https };
     return publication(input.service, {
         routes: [
@@ -28,6 +28,10 @@ export function dcm4cheePublication(input: { service: string; pods: Workload; ht
             // The archive's administration UI: administrators only under single sign-on (the same web user with basic auth).
             { name: "dcm4chee-ui", path: `${ARCHIVE_WEBAPP}/ui2`, backend: web, protection: "admin" },
         ],
+        // With single sign-on its Wildfly fetches Keycloak's keys and redeems the UI's codes in the cluster.
+        flows: input.keycloak
+            ? [{ name: "dcm4chee-to-keycloak", from: input.pods, to: { namespace: input.keycloak.namespace, podLabels: input.keycloak.podLabels }, ports: [{ port: input.keycloak.port }] }]
+            : [],
         entryPoints: [
             { name: "dcm4chee-dicom", ...DCM4CHEE_DICOM_ENTRYPOINT, backend: { service: input.service, port: PORTS.dicomTls, pods: input.pods } },
             { name: "dcm4chee-hl7", ...DCM4CHEE_HL7_ENTRYPOINT, backend: { service: input.service, port: PORTS.hl7Tls, pods: input.pods } },

@@ -32,6 +32,8 @@ export interface KeycloakArgs {
     webUrl: pulumi.Input<string>;
     /** Exact redirect URIs of the sign-in client (oauth2-proxy's callback on the public host). */
     redirectUris: pulumi.Input<pulumi.Input<string>[]>;
+    /** Redirect URIs of dcm4chee's UI client (RealmInput.archiveUiRedirectUris). @default none: no such client */
+    archiveUiRedirectUris?: pulumi.Input<pulumi.Input<string>[]>;
     database: {
         /** PostgreSQL's in-cluster host name (its certificate carries it) and port. */
         host: string;
@@ -199,7 +201,9 @@ export class Keycloak extends pulumi.ComponentResource implements Publishing {
             { ...parent, dependsOn: [keycloakSecret, databaseJob] },
         );
 
-        const realm = pulumi.output(args.redirectUris).apply((redirectUris) => stableJson(renderRealm({ redirectUris, ...args.realm })));
+        const realm = pulumi
+            .all([pulumi.output(args.redirectUris), pulumi.output(args.archiveUiRedirectUris ?? [])])
+            .apply(([redirectUris, archiveUiRedirectUris]) => stableJson(renderRealm({ redirectUris, archiveUiRedirectUris, ...args.realm })));
         const syncScript = renderRealmSyncScript();
         const syncConfig = new k8s.core.v1.ConfigMap(
             `${name}-realm`,

@@ -12,6 +12,11 @@ export const USER_GROUP = "pacstack-user";
 export const PROXY_CLIENT_ID = "oauth2-proxy";
 /** The client scripts use (client credentials grant): its tokens carry the proxy client as audience. */
 export const SCRIPTS_CLIENT_ID = "pacstack-scripts";
+/**
+ * The client dcm4chee's secured UI signs in with (the image's UI_CLIENT_ID): public, authorization code, its tokens
+ * carry the person's groups as realm roles (`realm_access.roles`), where the archive's Wildfly reads roles.
+ */
+export const ARCHIVE_UI_CLIENT_ID = "dcm4chee-arc-ui";
 
 /** Keycloak's brute-force detection (realm settings of the same names). */
 export interface BruteForcePolicy {
@@ -36,6 +41,12 @@ export interface RealmInput {
     /** Minimum password length. @default 12 */
     passwordMinLength?: number;
     bruteForce?: BruteForcePolicy;
+    /**
+     * Redirect URIs of dcm4chee's UI client, each the UI's https base ending in `/*` (Wildfly sends the page the
+     * browser asked for as redirect URI). Empty or unset: no such client (no dcm4chee, or no single sign-on).
+     * @default none
+     */
+    archiveUiRedirectUris?: string[];
 }
 
 const DEFAULT_BRUTE_FORCE: Required<BruteForcePolicy> = {
@@ -59,6 +70,18 @@ export function realmInputProblems(input: RealmInput): string[] {
         }
         if (!parsed || parsed.protocol !== "https:" || url.includes("*") || parsed.username || parsed.password || parsed.hash) {
             problems.push(`${key}: ${JSON.stringify(url)} is not an exact https URL (no wildcard, credentials or fragment)`);
+        }
+    }
+    for (const url of input.archiveUiRedirectUris ?? []) {
+        let parsed: URL | undefined;
+        try {
+            parsed = new URL(url);
+        } catch {
+            /* reported below */
+        }
+        const base = url.slice(0, -1);
+        if (!parsed || parsed.protocol !== "https:" || !url.endsWith("/*") || base.includes("*") || parsed.username || parsed.password || parsed.hash || parsed.search) {
+            problems.push(`archiveUiRedirectUris: ${JSON.stringify(url)} is not an https URL ending in /* with no other wildcard, credentials, query or fragment`);
         }
     }
     const min = input.passwordMinLength ?? 12;
@@ -94,6 +117,40 @@ const GROUPS_MAPPER = {
 };
 
 const origin = (url: string) => `${new URL(url).origin}/`;
+
+/** The person's plain group names as realm roles: Wildfly's OIDC client reads roles from `realm_access.roles`. */
+const GROUPS_AS_REALM_ROLES_MAPPER = {
+    name: "groups-as-realm-roles",
+    protocol: "openid-connect",
+    protocolMapper: "oidc-group-membership-mapper",
+    config: { "claim.name": "realm_access.roles", "full.path": "false", "access.token.claim": "true", "id.token.claim": "false", "userinfo.token.claim": "false", "introspection.token.claim": "true" },
+};
+
+/** dcm4chee's UI client (ARCHIVE_UI_CLIENT_ID) for the given redirect URIs. */
+function archiveUiClient(redirectUris: string[]): Record<string, unknown> {
+    return {
+        clientId: ARCHIVE_UI_CLIENT_ID,
+        name: "dcm4chee archive UI",
+        enabled: true,
+        protocol: "openid-connect",
+        // The image's Wildfly configuration declares it public (no secret) and sends no PKCE challenge, so PKCE
+        // cannot be required; the exact UI base and the edge's admin check bound it instead.
+        publicClient: true,
+        standardFlowEnabled: true,
+        implicitFlowEnabled: false,
+        directAccessGrantsEnabled: false,
+        serviceAccountsEnabled: false,
+        frontchannelLogout: false,
+        redirectUris: [...redirectUris],
+        webOrigins: [...new Set(redirectUris.map((uri) => new URL(uri).origin))],
+        // Without the default "roles" scope the only realm roles in its tokens are the person's groups (mapper below).
+        fullScopeAllowed: false,
+        defaultClientScopes: ["web-origins", "profile", "email"],
+        optionalClientScopes: [],
+        attributes: { "post.logout.redirect.uris": redirectUris.map((uri) => new URL(uri).origin + "/").join("##") },
+        protocolMappers: [GROUPS_AS_REALM_ROLES_MAPPER],
+    };
+}
 
 /** The realm document (deterministic: the same input gives the same JSON). */
 export function renderRealm(input: RealmInput): Record<string, unknown> {
@@ -171,6 +228,7 @@ export function renderRealm(input: RealmInput): Record<string, unknown> {
                 // Script tokens name the sign-in client as audience, so the edge accepts them as bearer tokens.
                 protocolMappers: [audienceMapper(PROXY_CLIENT_ID), GROUPS_MAPPER],
             },
+            ...((input.archiveUiRedirectUris ?? []).length > 0 ? [archiveUiClient(input.archiveUiRedirectUris!)] : []),
         ],
     };
 }

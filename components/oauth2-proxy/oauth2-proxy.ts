@@ -30,6 +30,8 @@ export interface OAuth2ProxyArgs {
      * holds it); undefined: no backend asks for one.
      */
     backendCredential?: { username: string; password: pulumi.Input<string> };
+    /** The server-side session store (SessionStore): URL, user, password Secret and the Secret of its CA. */
+    sessionStore: ProxyValuesInput["sessionStore"];
 }
 
 /** The `Authorization` value of a basic credential (what the proxy hands Traefik for Orthanc). */
@@ -98,6 +100,7 @@ export class OAuth2Proxy extends pulumi.ComponentResource implements Publishing 
                 replicas: args.replicas ?? 1,
                 resources: args.resources,
                 secretName,
+                sessionStore: args.sessionStore,
                 settings: { publicUrl, keycloakPublicUrl, keycloakInternalUrl: args.keycloakInternalUrl },
             };
             return renderProxyValues(input);

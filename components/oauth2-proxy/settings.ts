@@ -13,9 +13,9 @@ export const PROXY_PREFIX = "/oauth2";
 export const PROXY_PORT = 4180;
 export const PROXY_METRICS_PORT = 44180;
 /**
- * How often a signed-in session is refreshed at Keycloak. A refresh after Keycloak ended the session (sign-out,
- * an administrator's logout, a disabled account) fails and clears the session: this is the longest an old copy of
- * the cookie keeps working after sign-out.
+ * How often a signed-in session is refreshed at Keycloak. A refresh after Keycloak ended the session (an
+ * administrator's logout, a disabled account) fails and clears the session. Sign-out itself needs no refresh: it
+ * deletes the session from the session store, so a copy of the cookie is refused at once.
  */
 export const COOKIE_REFRESH = "1m";
 /** Longest a session lives without signing in again. */
@@ -48,6 +48,12 @@ export interface ProxySettingsInput {
     /** File holding the oauth2-proxy client's secret (mounted from a Secret). */
     clientSecretFile: string;
     /**
+     * The server-side session store (Valkey/Redis over TLS): the cookie holds only a ticket (the session's key and
+     * the key that encrypts it), so deleting the session at sign-out makes every copy of the cookie useless.
+     * The password comes from the environment (SESSION_STORE_PASSWORD_ENV).
+     */
+    sessionStore: { url: string; username: string; caFile: string };
+    /**
      * Environment variable holding the value of the Authorization header the edge presents to backends that keep
      * their own authentication (Orthanc): `Basic <base64 of user:password>`. Undefined: no such header.
      */
@@ -74,6 +80,9 @@ export function proxySettingsProblems(input: ProxySettingsInput): string[] {
     if (!input.publicUrl.endsWith("/")) problems.push(`publicUrl: ${JSON.stringify(input.publicUrl)} must end with /`);
     url("keycloakPublicUrl", input.keycloakPublicUrl, ["https:"]);
     url("keycloakInternalUrl", input.keycloakInternalUrl, ["http:", "https:"]);
+    url("sessionStore.url", input.sessionStore.url, ["rediss:"]);
+    if (!/^[a-z][a-z0-9-]*$/.test(input.sessionStore.username)) problems.push(`sessionStore.username: ${JSON.stringify(input.sessionStore.username)} is not a plain user name`);
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(input.sessionStore.caFile)) problems.push(`sessionStore.caFile: ${JSON.stringify(input.sessionStore.caFile)} is not an absolute path`);
     if (input.backendAuthorizationEnv !== undefined && !/^[A-Z_][A-Z0-9_]*$/.test(input.backendAuthorizationEnv)) {
         problems.push(`backendAuthorizationEnv: ${JSON.stringify(input.backendAuthorizationEnv)} is not an environment variable name`);
     }
@@ -105,7 +114,12 @@ export function renderProxyArguments(input: ProxySettingsInput): string[] {
         `--cookie-refresh=${COOKIE_REFRESH}`,
         "--cookie-csrf-per-request=true",
         "--cookie-csrf-expire=15m",
-        "--session-store-type=cookie",
+        // Sessions live in the store; the cookie holds a ticket. Sign-out deletes the session there (refused at once).
+        "--session-store-type=redis",
+        `--redis-connection-url=${input.sessionStore.url}`,
+        `--redis-username=${input.sessionStore.username}`,
+        // rediss://: TLS, the store's certificate verified for the URL's host against this CA.
+        `--redis-ca-path=${input.sessionStore.caFile}`,
         // Who may sign in is decided by the realm (accounts are created there); groups decide what they reach.
         "--email-domain=*",
         // Scripts present a token of the scripts' client; its signature, issuer, expiry and audience are checked.

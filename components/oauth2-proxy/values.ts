@@ -10,6 +10,11 @@ export const BACKEND_AUTHORIZATION_ENV = "PACSTACK_BACKEND_AUTHORIZATION";
 /** Where the pod mounts the Keycloak client's secret (a key of the proxy's own Secret). */
 export const CLIENT_SECRET_DIR = "/etc/pacstack/oauth2-proxy/client";
 export const CLIENT_SECRET_FILE = `${CLIENT_SECRET_DIR}/client-secret`;
+/** Environment variable oauth2-proxy reads the session store's password from (its `redis_password` option). */
+export const SESSION_STORE_PASSWORD_ENV = "OAUTH2_PROXY_REDIS_PASSWORD";
+/** Where the pod mounts the CA it trusts for the session store. */
+export const SESSION_STORE_CA_DIR = "/etc/pacstack/oauth2-proxy/session-store";
+export const SESSION_STORE_CA_FILE = `${SESSION_STORE_CA_DIR}/ca.crt`;
 /** The chart's user (its default securityContext). */
 export const PROXY_UID = 2000;
 
@@ -21,7 +26,9 @@ export interface ProxyValuesInput {
     resources: ContainerResources;
     /** The proxy's Secret: cookie secret, the Keycloak client's secret and the edge's backend credential. */
     secretName: string;
-    settings: Omit<ProxySettingsInput, "clientSecretFile" | "backendAuthorizationEnv" | "listen" | "metricsListen">;
+    settings: Omit<ProxySettingsInput, "clientSecretFile" | "backendAuthorizationEnv" | "listen" | "metricsListen" | "sessionStore">;
+    /** The session store: its URL and user, the Secret key with the password, the Secret whose `ca.crt` is trusted. */
+    sessionStore: { url: string; username: string; passwordSecret: { name: string; key: string }; caSecretName: string };
 }
 
 /** The chart writes server and metricsServer itself (0.0.0.0:4180 / :44180); the rest of the alpha document goes in configData. */
@@ -32,7 +39,12 @@ export function alphaConfigData(alpha: Record<string, unknown>): Record<string, 
 
 /** The full proxy settings the pod runs with (the files and variables the values mount). */
 export function podProxySettings(input: ProxyValuesInput): ProxySettingsInput {
-    return { ...input.settings, clientSecretFile: CLIENT_SECRET_FILE, backendAuthorizationEnv: BACKEND_AUTHORIZATION_ENV };
+    return {
+        ...input.settings,
+        clientSecretFile: CLIENT_SECRET_FILE,
+        backendAuthorizationEnv: BACKEND_AUTHORIZATION_ENV,
+        sessionStore: { url: input.sessionStore.url, username: input.sessionStore.username, caFile: SESSION_STORE_CA_FILE },
+    };
 }
 
 /**
@@ -61,15 +73,25 @@ export function renderProxyValues(input: ProxyValuesInput): Record<string, unkno
                 name: BACKEND_AUTHORIZATION_ENV,
                 valueFrom: { secretKeyRef: { name: input.secretName, key: PROXY_SECRET_KEYS.backendAuthorization } },
             },
+            { name: SESSION_STORE_PASSWORD_ENV, valueFrom: { secretKeyRef: { name: input.sessionStore.passwordSecret.name, key: input.sessionStore.passwordSecret.key } } },
         ],
-        extraVolumes: [{ name: "client-secret", secret: { secretName: input.secretName, items: [{ key: PROXY_SECRET_KEYS.clientSecret, path: "client-secret" }] } }],
-        extraVolumeMounts: [{ name: "client-secret", mountPath: CLIENT_SECRET_DIR, readOnly: true }],
+        extraVolumes: [
+            { name: "client-secret", secret: { secretName: input.secretName, items: [{ key: PROXY_SECRET_KEYS.clientSecret, path: "client-secret" }] } },
+            // Only the CA of the store's TLS Secret (its key stays out of this pod).
+            { name: "session-store-ca", secret: { secretName: input.sessionStore.caSecretName, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        ],
+        extraVolumeMounts: [
+            { name: "client-secret", mountPath: CLIENT_SECRET_DIR, readOnly: true },
+            { name: "session-store-ca", mountPath: SESSION_STORE_CA_DIR, readOnly: true },
+        ],
         service: { type: "ClusterIP", portNumber: PROXY_PORT },
         httpScheme: "http",
         metrics: { enabled: true, port: PROXY_METRICS_PORT, serviceMonitor: { enabled: false } },
         serviceAccount: { enabled: true, automountServiceAccountToken: false },
         enableServiceLinks: false,
         proxyVarsAsSecrets: true,
+        // The chart's own Redis wiring stays off (it would deploy Bitnami's Redis); the rendered arguments above name
+        // pacstack's session store.
         sessionStorage: { type: "cookie" },
         initContainers: { waitForRedis: { enabled: false } },
         networkPolicy: { create: false },

@@ -8,6 +8,7 @@ import { Orthanc } from "../orthanc/orthanc";
 import { ORTHANC_WEB_PATHS } from "../orthanc/publication";
 import { Publication, PublishedEntryPoint } from "../publish/published";
 import { PlatformCore } from "./core";
+import type { IdentityProvider } from "./sign-in";
 
 /** One archive of a site, as the rest of the site and the Platform's outputs see it. */
 export interface SiteArchive {
@@ -26,6 +27,13 @@ export interface SiteArchive {
 }
 
 /** What every archive kind needs from the platform and how it is built for a site. */
+/** What an archive learns about its site: the viewer's URL and, with single sign-on, the identity provider. */
+export interface SiteContext {
+    viewerUrl: pulumi.Output<string>;
+    /** @default none (the basic-auth login) */
+    identity?: IdentityProvider;
+}
+
 export interface ArchiveKindSpec {
     friendlyName: string;
     /** Needs the platform's shared PostgreSQL. */
@@ -35,7 +43,7 @@ export interface ArchiveKindSpec {
      * certificates of their own, and the names the DICOM certificate must also carry (a server presenting it).
      */
     certificates(platformName: string, namespace: string): ArchiveCertificates;
-    build(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }): SiteArchive;
+    build(core: PlatformCore, site: SiteContext): SiteArchive;
 }
 
 function orthanc(core: PlatformCore): SiteArchive {
@@ -92,7 +100,7 @@ function orthanc(core: PlatformCore): SiteArchive {
     };
 }
 
-function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }): SiteArchive {
+function dcm4chee(core: PlatformCore, site: SiteContext): SiteArchive {
     const { config, name } = core;
     const component = new Dcm4chee(
         dcm4cheeComponentName(name),
@@ -117,6 +125,7 @@ function dcm4chee(core: PlatformCore, site: { viewerUrl: pulumi.Output<string> }
             },
             keptObjectProvider: core.keptObjectProvider,
             keptSecrets: core.keptSecrets,
+            signIn: site.identity && { keycloakInternalUrl: site.identity.internalUrl, keycloakPublicUrl: site.identity.publicUrl, keycloak: site.identity.workload },
             backup: config.backup.enabled
                 ? {
                       schedule: config.backup.schedule,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Keycloak } from "../keycloak/keycloak";
 import { PlatformCore } from "./core";
+import { ARCHIVE_WEBAPP } from "../dcm4chee/paths";
 
 /** oauth2-proxy's callback below the public host: the only redirect URI the sign-in client accepts. */
 export const SIGN_IN_CALLBACK_PATH = "/oauth2/callback";
@@ -23,6 +24,8 @@ export function createIdentity(core: PlatformCore): Keycloak {
             replicas: config.keycloak.replicas,
             webUrl: core.webUrl,
             redirectUris: [core.webUrl.apply((url) => `${url.replace(/\/$/, "")}${SIGN_IN_CALLBACK_PATH}`)],
+            // dcm4chee's UI signs in with a client of its own (its pages, under its native path).
+            archiveUiRedirectUris: config.sites.some((site) => site.archives.includes("dcm4chee")) ? [core.webUrl.apply((url) => `${url}${ARCHIVE_WEBAPP.slice(1)}/ui2/*`)] : [],
             database: {
                 host: database.host,
                 port: database.port,

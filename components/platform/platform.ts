@@ -12,7 +12,7 @@ import { KeptSecrets } from "../kube/kept-secrets";
 import { createEdge, createFlows } from "./edge";
 import { Keycloak } from "../keycloak/keycloak";
 import { createIdentity } from "./identity";
-import { IdentityProviderFactory, createSignIn, keycloakIdentity } from "./sign-in";
+import { IdentityProviderFactory, createSignIn, keycloakIdentity, signInCertificates } from "./sign-in";
 import { DicomEndpoint, createSite, sitesCertificates, sitesNeedDatabase } from "./site";
 
 export { DicomEndpoint } from "./site";
@@ -107,25 +107,29 @@ export class Platform extends pulumi.ComponentResource {
         const sites = config.sites;
         const given = args.provider ?? (this.getProvider("kubernetes::") as k8s.Provider | undefined);
 
+        const signsIn = args.identity !== undefined || config.login === "sso";
+        const archiveCertificates = sitesCertificates(name, config.namespace, sites);
         const core = createCore(name, config, this, {
             // Keycloak keeps its data there, whichever archives the site holds.
             database: sitesNeedDatabase(sites) || (!args.identity && config.login === "sso"),
-            certificates: sitesCertificates(name, config.namespace, sites),
+            certificates: { ...archiveCertificates, services: [...archiveCertificates.services, ...(signsIn ? signInCertificates(name, config.namespace) : [])] },
             provider: given,
             keptObjectProvider: args.keptObjectProvider,
             keptSecrets: args.keptSecrets,
         });
-        const [site] = sites.map((settings) => createSite(core, settings));
         // Single sign-on (the default): the given identity provider, else Keycloak; basic auth only when chosen.
         this.keycloak = !args.identity && config.login === "sso" ? createIdentity(core) : undefined;
         const identity = args.identity?.(core) ?? (this.keycloak && keycloakIdentity(this.keycloak));
+        // The archives learn it (dcm4chee's UI signs in there).
+        const [site] = sites.map((settings) => createSite(core, settings, identity));
         const services = (args.services ?? []).map((service) => service(core));
-        const proxy = identity && createSignIn(core, identity);
+        const signIn = identity && createSignIn(core, identity);
+        const proxy = signIn?.proxy;
         this.published = [
             ...site.publications,
             ...(identity ? [identity.published] : []),
             ...services.map((service) => service.published),
-            ...(proxy ? [proxy.published] : []),
+            ...(signIn ? [signIn.proxy.published, signIn.sessionStore.published] : []),
         ];
         const clashes = publicationClashes(this.published);
         if (clashes.length > 0) {

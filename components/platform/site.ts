@@ -6,6 +6,7 @@ import { publicUrl } from "../ohif/paths";
 import { Publication } from "../publish/published";
 import { ARCHIVE_KINDS, ArchiveCertificates, SiteArchive } from "./archives";
 import { PlatformCore } from "./core";
+import type { IdentityProvider } from "./sign-in";
 
 /** Where modalities send DICOM. */
 export interface DicomEndpoint {
@@ -29,12 +30,12 @@ export interface Site {
 }
 
 /** Builds a site's archives (in the platform's archive order) and its viewer, with one data source per archive. */
-export function createSite(core: PlatformCore, site: SiteConfig): Site {
+export function createSite(core: PlatformCore, site: SiteConfig, identity?: IdentityProvider): Site {
     const base = core.webUrl.apply((url) => url.slice(0, -1));
     const viewerUrl = pulumi.interpolate`${base}${publicUrl(site.viewerPath)}`;
     const archives = new Map<ArchiveKind, SiteArchive>();
     for (const kind of ARCHIVES.filter((k) => site.archives.includes(k))) {
-        archives.set(kind, ARCHIVE_KINDS[kind].build(core, { viewerUrl }));
+        archives.set(kind, ARCHIVE_KINDS[kind].build(core, { viewerUrl, identity }));
     }
     const viewer = new OhifViewer(
         `${core.name}-viewer`,

@@ -12,6 +12,7 @@ import { renderChart } from "./chart";
 import { parseOrthancVersion } from "../harness/real/orthanc-tiers";
 import { BenchReport, ratios, summaryMarkdown, TargetResult } from "./report";
 import { parseOptions, tierTargetId } from "./run";
+import { parseEdgeOptions } from "./edge";
 import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 import { applyPatch, builtinTargets, variantTarget } from "./targets";
 
@@ -28,6 +29,14 @@ describe("bench: options, targets, synthetic data and report (no servers)", () =
         assert.ok(custom.targets.includes("x"));
         assert.throws(() => parseOptions(["--associations", "0"]));
         assert.throws(() => parseOptions(["--nope"]));
+    });
+
+    it("--edge measures at 1, 8 and 32 clients with enough requests per cell; --quick is small", () => {
+        const full = parseEdgeOptions(["--edge"]);
+        assert.deepEqual(full.concurrency, [1, 8, 32]);
+        assert.ok(full.requests >= 20 * 32, "at least 20 requests per client at 32 clients");
+        const quick = parseEdgeOptions(["--edge", "--quick"]);
+        assert.ok(quick.requests < full.requests && quick.instances < full.instances && quick.viewerRuns < full.viewerRuns);
     });
 
     it("--orthanc runs every Orthanc target on each named tier, side by side (Debian 12's by default)", () => {

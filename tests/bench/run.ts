@@ -30,6 +30,7 @@ import { renderChart, svgToPng } from "./chart";
 import { countInstances, queryPhase } from "./queries";
 import { BenchReport, IngestRun, log, publish, ratios, round, summaryMarkdown, TargetResult, tierTargetId } from "./report";
 export { tierTargetId } from "./report";
+import { runEdgeBench } from "./edge";
 import { builtinTargets, OrthancTarget, StorescpTarget, variantTarget, VariantSpec } from "./targets";
 
 export const BENCH_OUTPUT = resolve(__dirname, "../../test-output/bench");
@@ -380,7 +381,7 @@ async function main(argv: string[]): Promise<number> {
 if (require.main === module) {
     const argv = process.argv.slice(2);
     const publishAt = argv.indexOf("--publish");
-    const run = publishAt >= 0 ? Promise.resolve(publish(resolve(argv[publishAt + 1] ?? join(BENCH_OUTPUT, "latest")))).then(() => 0) : main(argv);
+    const run = publishAt >= 0 ? Promise.resolve(publish(resolve(argv[publishAt + 1] ?? join(BENCH_OUTPUT, "latest")))).then(() => 0) : argv.includes("--edge") ? runEdgeBench(argv) : main(argv);
     run.then(
         (code) => process.exit(code),
         (error: unknown) => {

@@ -83,7 +83,7 @@ describe("certificates: lifecycle (renewal window, expiries, restarts, per-certi
 
         it("exports the expiry of every certificate it issued, by id", () => {
             const ids = Object.keys(shortLived.outputs.certificateExpiries as Record<string, string>).sort();
-            assert.deepEqual(ids, ["ca", "database", "dicom", "modality-ct-scanner", "modality-workstation", "orthanc-https", "web"]);
+            assert.deepEqual(ids, ["ca", "database", "dicom", "modality-ct-scanner", "modality-workstation", "orthanc-https", "session-store", "web"]);
             assert.equal((shortLived.outputs.certificateExpiries as Record<string, string>).web, "2026-04-01T00:00:00Z", "90 days after the mocks' start");
         });
 
@@ -125,7 +125,9 @@ describe("certificates: lifecycle (renewal window, expiries, restarts, per-certi
                 assert.equal(mounted, secret);
                 assert.equal(annotation(template), expectedChecksum(both, [secret]), name);
             }
-            for (const value of [annotation(orthanc), annotation(archive)]) assert.match(value, /^[0-9a-f]{64}$/);
+            const store = inputs(one(dev, K.deployment, "pacstack-session-store")).spec.template;
+            assert.equal(annotation(store), expectedChecksum(dev, ["pacstack-session-store-tls"]));
+            for (const value of [annotation(orthanc), annotation(archive), annotation(store)]) assert.match(value, /^[0-9a-f]{64}$/);
         });
     });
 });

@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ADMIN_GROUP, PROXY_CLIENT_ID, REALM_NAME, renderRealm, SCRIPTS_CLIENT_ID, USER_GROUP, withClientSecrets } from "../../components/keycloak/realm";
+import { ADMIN_GROUP, ARCHIVE_UI_CLIENT_ID, PROXY_CLIENT_ID, REALM_NAME, renderRealm, SCRIPTS_CLIENT_ID, USER_GROUP, withClientSecrets } from "../../components/keycloak/realm";
 import { KEYCLOAK_VERSION } from "../../components/keycloak/version";
 import { renderPgHba } from "../../components/postgres/values";
 import { KEYCLOAK_JAVA_HOME, keycloakDist, RunningKeycloak, startKeycloak } from "../harness/real/keycloak";
@@ -26,6 +26,7 @@ describe(`Keycloak ${KEYCLOAK_VERSION}: the rendered realm (real Keycloak, real 
     let postgres: PostgresServer;
     let keycloak: RunningKeycloak;
     const redirectUri = "https://pacs.example.test/oauth2/callback";
+    const archiveUi = "https://pacs.example.test/dcm4chee-arc/ui2/*";
     const secrets = { [PROXY_CLIENT_ID]: randomBytes(24).toString("base64url"), [SCRIPTS_CLIENT_ID]: randomBytes(24).toString("base64url") };
     let browser: LoginClient;
     const realmApi = (method: string, path: string, body?: unknown) => keycloak.adminApi(method, `/${REALM_NAME}${path}`, body);
@@ -58,7 +59,7 @@ describe(`Keycloak ${KEYCLOAK_VERSION}: the rendered realm (real Keycloak, real 
         keycloak = await startKeycloak({
             dir: join(work, "keycloak"),
             database: { postgres, caCertFile: pki.ca.cert },
-            realm: withClientSecrets(renderRealm({ redirectUris: [redirectUri] }), secrets),
+            realm: withClientSecrets(renderRealm({ redirectUris: [redirectUri], archiveUiRedirectUris: [archiveUi] }), secrets),
         });
         browser = { keycloakUrl: keycloak.url, realm: REALM_NAME, clientId: PROXY_CLIENT_ID, clientSecret: secrets[PROXY_CLIENT_ID], redirectUri };
     });
@@ -141,6 +142,31 @@ describe(`Keycloak ${KEYCLOAK_VERSION}: the rendered realm (real Keycloak, real 
         assert.ok(second.code);
         const stolen = await again.redeem(second.code, randomBytes(32).toString("base64url"));
         assert.equal(stolen.status, 400, "a code is worthless without its PKCE verifier");
+    });
+
+    it("gives dcm4chee's UI client (public, no PKCE, as the image's Wildfly signs in) the person's groups as its only realm roles", async () => {
+        const ui = { keycloakUrl: keycloak.url, realm: REALM_NAME, clientId: ARCHIVE_UI_CLIENT_ID, clientSecret: "", redirectUri: "https://pacs.example.test/dcm4chee-arc/ui2/en/index.html" };
+        for (const [username, group] of [["dana", ADMIN_GROUP], ["dirk", USER_GROUP]] as const) {
+            const password = `Long-enough-${randomBytes(6).toString("hex")}`;
+            await createUser(username, password, group);
+            const flow = new LoginFlow(ui);
+            assert.equal((await flow.open(false)).status, 200, "the login form, without a PKCE challenge");
+            const signedIn = await flow.submit(username, password);
+            assert.ok(signedIn.code, `redirected to ${signedIn.location}`);
+            const tokens = await flow.redeem(signedIn.code, "");
+            assert.equal(tokens.status, 200, JSON.stringify(tokens.body));
+            const claims = decodeJwt(tokens.body.access_token as string);
+            assert.deepEqual((claims.realm_access as { roles: string[] }).roles, [group], `${username}: ${JSON.stringify(claims.realm_access)}`);
+            assert.equal(claims.azp, ARCHIVE_UI_CLIENT_ID);
+        }
+        // Only the UI's own pages may receive its codes.
+        for (const elsewhere of ["https://pacs.example.test/orthanc/", "https://pacs.example.test/dcm4chee-arc/aets/DCM4CHEE/rs/studies", "https://evil.example.test/dcm4chee-arc/ui2/"]) {
+            assert.equal((await new LoginFlow({ ...ui, redirectUri: elsewhere }).open(false)).status, 400, elsewhere);
+        }
+        const [client] = (await realmApi("GET", `/clients?clientId=${ARCHIVE_UI_CLIENT_ID}`)) as Record<string, unknown>[];
+        assert.equal(client.publicClient, true);
+        assert.equal(client.directAccessGrantsEnabled, false);
+        assert.equal(client.serviceAccountsEnabled, false);
     });
 
     it("refuses a password the policy forbids", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
     ADMIN_GROUP,
+    ARCHIVE_UI_CLIENT_ID,
     PROXY_CLIENT_ID,
     realmInputProblems,
     renderRealm,
@@ -74,5 +75,25 @@ describe("keycloak: the realm renderer", () => {
         assert.match(realmInputProblems({ redirectUris: [] }).join(), /at least one/);
         assert.match(realmInputProblems({ redirectUris, passwordMinLength: 4 }).join(), /passwordMinLength: 4/);
         assert.match(realmInputProblems({ redirectUris, bruteForce: { failureFactor: 0 } }).join(), /bruteForce.failureFactor: 0/);
+    });
+
+    it("adds dcm4chee's UI client only when asked: public, code flow only, its UI's pages only, the person's groups as its realm roles", () => {
+        assert.equal(clients(renderRealm({ redirectUris }))[ARCHIVE_UI_CLIENT_ID], undefined);
+        const ui = clients(renderRealm({ redirectUris, archiveUiRedirectUris: ["https://pacs.example.org/dcm4chee-arc/ui2/*"] }))[ARCHIVE_UI_CLIENT_ID];
+        assert.equal(ARCHIVE_UI_CLIENT_ID, "dcm4chee-arc-ui", "the image's default UI_CLIENT_ID");
+        assert.deepEqual([ui.publicClient, ui.standardFlowEnabled, ui.implicitFlowEnabled, ui.directAccessGrantsEnabled, ui.serviceAccountsEnabled], [true, true, false, false, false]);
+        assert.deepEqual(ui.redirectUris, ["https://pacs.example.org/dcm4chee-arc/ui2/*"]);
+        assert.deepEqual(ui.webOrigins, ["https://pacs.example.org"]);
+        assert.equal(ui.fullScopeAllowed, false);
+        assert.ok(!(ui.defaultClientScopes as string[]).includes("roles"), "Keycloak's own realm roles stay out of realm_access");
+        assert.deepEqual(ui.protocolMappers.map((m) => [m.protocolMapper, m.config["claim.name"], m.config["full.path"]]), [["oidc-group-membership-mapper", "realm_access.roles", "false"]]);
+        assert.equal(ui.attributes["pkce.code.challenge.method"], undefined, "Wildfly's OIDC client of the image sends no PKCE challenge");
+    });
+
+    it("refuses a UI redirect URI that is not an https base ending in /*", () => {
+        for (const bad of ["https://pacs.example.org/dcm4chee-arc/ui2/", "http://pacs.example.org/dcm4chee-arc/ui2/*", "https://*.example.org/dcm4chee-arc/ui2/*", "https://pacs.example.org/*/ui2/*", "https://u:p@pacs.example.org/ui2/*", "https://pacs.example.org/ui2/*?x=1", "*"]) {
+            assert.match(realmInputProblems({ redirectUris, archiveUiRedirectUris: [bad] }).join(), /archiveUiRedirectUris/, bad);
+        }
+        assert.deepEqual(realmInputProblems({ redirectUris, archiveUiRedirectUris: ["https://pacs.minikube.test:30443/dcm4chee-arc/ui2/*"] }), []);
     });
 });

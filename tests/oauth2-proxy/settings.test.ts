@@ -15,6 +15,7 @@ export const SETTINGS: ProxySettingsInput = {
     keycloakInternalUrl: "http://pacstack-keycloak.pacstack.svc:8080/auth",
     clientSecretFile: "/etc/pacstack/oauth2-proxy/client/client-secret",
     backendAuthorizationEnv: "PACSTACK_BACKEND_AUTHORIZATION",
+    sessionStore: { url: "rediss://pacstack-session-store.pacstack.svc:6379", username: "oauth2-proxy", caFile: "/etc/pacstack/oauth2-proxy/session-store/ca.crt" },
 };
 
 const flag = (args: string[], name: string) => args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
@@ -87,6 +88,21 @@ describe("oauth2-proxy: rendered arguments and alpha configuration", () => {
         const base = "http://pacstack-oauth2-proxy.pacstack.svc:4180";
         assert.equal(forwardAuthAddress(base, "admin", "page"), `${base}/?allowed_groups=pacstack-admin`);
         assert.equal(forwardAuthAddress(`${base}/`, "user", "api"), `${base}/oauth2/auth?allowed_groups=pacstack-user,pacstack-admin`);
+    });
+
+    it("keeps sessions in the store over TLS (rediss, the store's CA) as its user; the password never is an argument", () => {
+        const args = renderProxyArguments(SETTINGS);
+        assert.deepEqual(flag(args, "session-store-type"), ["redis"]);
+        assert.deepEqual(flag(args, "redis-connection-url"), ["rediss://pacstack-session-store.pacstack.svc:6379"]);
+        assert.deepEqual(flag(args, "redis-username"), ["oauth2-proxy"]);
+        assert.deepEqual(flag(args, "redis-ca-path"), ["/etc/pacstack/oauth2-proxy/session-store/ca.crt"]);
+        assert.deepEqual(flag(args, "redis-password"), []);
+        assert.deepEqual(flag(args, "redis-insecure-skip-tls-verify"), []);
+        for (const url of ["redis://pacstack-session-store:6379", "rediss://user:pw@store:6379", "https://store"]) {
+            assert.match(proxySettingsProblems({ ...SETTINGS, sessionStore: { ...SETTINGS.sessionStore, url } }).join(), /sessionStore\.url/, url);
+        }
+        assert.match(proxySettingsProblems({ ...SETTINGS, sessionStore: { ...SETTINGS.sessionStore, username: "a b" } }).join(), /sessionStore\.username/);
+        assert.match(proxySettingsProblems({ ...SETTINGS, sessionStore: { ...SETTINGS.sessionStore, caFile: "ca.crt" } }).join(), /sessionStore\.caFile/);
     });
 
     it("refuses non-https public URLs, credentials, queries, a publicUrl without /, and a bad variable name", () => {

@@ -12,6 +12,12 @@ const INPUT = {
     resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } },
     secretName: "pacstack-oauth2-proxy-secrets",
     settings: { publicUrl: "https://pacs.example.org/", keycloakPublicUrl: "https://pacs.example.org/auth", keycloakInternalUrl: "http://pacstack-keycloak.pacstack.svc:8080/auth" },
+    sessionStore: {
+        url: "rediss://pacstack-session-store.pacstack.svc:6379",
+        username: "oauth2-proxy",
+        passwordSecret: { name: "pacstack-session-store-credentials", key: "password" },
+        caSecretName: "pacstack-session-store-tls",
+    },
 };
 
 describe("oauth2-proxy: chart values (oauth2-proxy chart 10.7.0)", () => {
@@ -43,9 +49,18 @@ describe("oauth2-proxy: chart values (oauth2-proxy chart 10.7.0)", () => {
         assert.equal(values.config.cookieSecret, undefined);
         assert.deepEqual(values.extraEnv, [
             { name: BACKEND_AUTHORIZATION_ENV, valueFrom: { secretKeyRef: { name: "pacstack-oauth2-proxy-secrets", key: "backend-authorization" } } },
+            { name: "OAUTH2_PROXY_REDIS_PASSWORD", valueFrom: { secretKeyRef: { name: "pacstack-session-store-credentials", key: "password" } } },
         ]);
-        assert.deepEqual(values.extraVolumes, [{ name: "client-secret", secret: { secretName: "pacstack-oauth2-proxy-secrets", items: [{ key: "client-secret", path: "client-secret" }] } }]);
-        assert.deepEqual(values.extraVolumeMounts, [{ name: "client-secret", mountPath: "/etc/pacstack/oauth2-proxy/client", readOnly: true }]);
+        assert.deepEqual(values.extraVolumes, [
+            { name: "client-secret", secret: { secretName: "pacstack-oauth2-proxy-secrets", items: [{ key: "client-secret", path: "client-secret" }] } },
+            // Only the store's CA, never its private key.
+            { name: "session-store-ca", secret: { secretName: "pacstack-session-store-tls", items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        ]);
+        assert.deepEqual(values.extraVolumeMounts, [
+            { name: "client-secret", mountPath: "/etc/pacstack/oauth2-proxy/client", readOnly: true },
+            { name: "session-store-ca", mountPath: "/etc/pacstack/oauth2-proxy/session-store", readOnly: true },
+        ]);
+        assert.equal(podProxySettings(INPUT).sessionStore.caFile, "/etc/pacstack/oauth2-proxy/session-store/ca.crt");
         assert.equal(basicAuthorizationValue("pacstack", "pa:ss"), `Basic ${Buffer.from("pacstack:pa:ss").toString("base64")}`);
     });
 

@@ -81,6 +81,7 @@ describe("platform: the whole program under Pulumi mocks", function () {
                 "modality-ct-scanner": "2027-01-01T00:00:00Z",
                 "modality-workstation": "2027-01-01T00:00:00Z",
                 "orthanc-https": "2027-01-01T00:00:00Z",
+                "session-store": "2027-01-01T00:00:00Z",
                 web: "2027-01-01T00:00:00Z",
             },
             dicomEndpoint: { aeTitle: "ORTHANC", host: "pacs.minikube.test", port: 31112 },

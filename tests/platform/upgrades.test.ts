@@ -52,7 +52,8 @@ describe("platform: upgrades and image sources (mocks)", function () {
     it("dcm4chee's services are one-pod StatefulSets: a new archive image replaces the pod (old one stopped first)", () => {
         const archive = inputs(one(both, K.statefulSet, "pacstack-dcm4chee")).spec;
         assert.equal(archive.replicas, 1);
-        assert.equal(archive.template.spec.containers[0].image, "docker.io/dcm4che/dcm4chee-arc-psql:5.34.4");
+        // Single sign-on (the default) runs the release's -secure-ui variant.
+        assert.equal(archive.template.spec.containers[0].image, "docker.io/dcm4che/dcm4chee-arc-psql:5.34.4-secure-ui");
         assert.equal(archive.updateStrategy?.type ?? "RollingUpdate", "RollingUpdate");
         assert.equal(archive.podManagementPolicy, "OrderedReady");
     });

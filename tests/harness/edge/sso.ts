@@ -9,7 +9,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ADMIN_GROUP, PROXY_CLIENT_ID, REALM_NAME, SCRIPTS_CLIENT_ID, USER_GROUP, renderRealm, withClientSecrets } from "../../../components/keycloak/realm";
 import { basicAuthorizationValue } from "../../../components/oauth2-proxy/oauth2-proxy";
-import { BACKEND_AUTHORIZATION_ENV, CLIENT_SECRET_FILE } from "../../../components/oauth2-proxy/values";
+import { BACKEND_AUTHORIZATION_ENV, CLIENT_SECRET_FILE, SESSION_STORE_CA_FILE, SESSION_STORE_PASSWORD_ENV } from "../../../components/oauth2-proxy/values";
+import { SESSION_STORE_CONFIG_FILE } from "../../../components/session-store/workload";
+import { SESSION_STORE_USER } from "../../../components/session-store/settings";
+import { RunningSessionStore, startSessionStore } from "../real/session-store";
 import { PROXY_PORT } from "../../../components/oauth2-proxy/settings";
 import { pinnedTools } from "../kube/tools";
 import { RunningKeycloak, startKeycloak } from "../real/keycloak";
@@ -41,6 +44,11 @@ export interface SsoEdge {
     edge: EdgeStack;
     keycloak: RunningKeycloak;
     proxy: RunningProcess;
+    /** The session store (Debian's redis-server with the plan's configuration) and the proxy's password for it. */
+    sessionStore: RunningSessionStore;
+    sessionStoreUser: { username: string; password: string };
+    /** The store's URL and CA file as the proxy was started with them (the plan's, on loopback). */
+    sessionStoreLocal: { url: string; caFile: string };
     /** A member of pacstack-user, and one of pacstack-admin. */
     user: Person;
     admin: Person;
@@ -98,6 +106,9 @@ export async function startSsoEdge(): Promise<SsoEdge> {
     let keycloak: RunningKeycloak | undefined;
     let postgres: PostgresServer | undefined;
     let proxy: RunningProcess | undefined;
+    let sessionStore: RunningSessionStore | undefined;
+    const sessionStoreUser = { username: SESSION_STORE_USER, password: randomBytes(24).toString("base64url") };
+    const storeLocal = { url: "", caFile: "" };
     let people: { user: Person; admin: Person } | undefined;
     const secrets = { [PROXY_CLIENT_ID]: randomBytes(24).toString("base64url"), [SCRIPTS_CLIENT_ID]: randomBytes(24).toString("base64url") };
     const proxyFiles: { planned?: SsoEdge["planned"]; started?: SsoEdge["started"] } = {};
@@ -121,6 +132,19 @@ export async function startSsoEdge(): Promise<SsoEdge> {
         });
         people = { user: await createPerson(keycloak, "reader", USER_GROUP), admin: await createPerson(keycloak, "chief", ADMIN_GROUP) };
 
+        // The session store with the plan's configuration file (paths, address and port changed).
+        const storeConfig = plan.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && (r.inputs as any).data?.[SESSION_STORE_CONFIG_FILE]);
+        if (!storeConfig) throw new Error("the plan has no session store configuration");
+        sessionStore = await startSessionStore({
+            dir: join(work, "session-store"),
+            plannedConfig: (storeConfig.inputs as any).data[SESSION_STORE_CONFIG_FILE],
+            password: sessionStoreUser.password,
+            tls: { cert: pki.server.cert, key: pki.server.key, ca: pki.ca.cert },
+            logName: "sso-session-store",
+        });
+        const plannedStoreUrl = release.values.extraArgs.find((a) => a.startsWith("--redis-connection-url="))!.slice("--redis-connection-url=".length);
+        Object.assign(storeLocal, { url: `rediss://localhost:${sessionStore.port}`, caFile: pki.ca.cert });
+
         // The plan's arguments and alpha document with only addresses, ports and file paths changed.
         const [port, metricsPort] = [await freePort(), await freePort()];
         const clientSecretFile = join(work, "oauth2-proxy-client-secret");
@@ -132,7 +156,9 @@ export async function startSsoEdge(): Promise<SsoEdge> {
             text
                 .split(plannedAuthority).join(`${domain}:${websecurePort}`)
                 .split(internal).join(`${keycloak!.url}`)
-                .split(CLIENT_SECRET_FILE).join(clientSecretFile);
+                .split(CLIENT_SECRET_FILE).join(clientSecretFile)
+                .split(plannedStoreUrl).join(storeLocal.url)
+                .split(SESSION_STORE_CA_FILE).join(storeLocal.caFile);
         const args = release.values.extraArgs.map(local);
         const alpha = {
             ...JSON.parse(local(JSON.stringify(release.values.alphaConfig.configData))),
@@ -149,6 +175,7 @@ export async function startSsoEdge(): Promise<SsoEdge> {
                 PATH: process.env.PATH,
                 OAUTH2_PROXY_COOKIE_SECRET: randomBytes(24).toString("base64url").slice(0, 32),
                 [BACKEND_AUTHORIZATION_ENV]: basicAuthorizationValue(context.user.username, context.user.password),
+                [SESSION_STORE_PASSWORD_ENV]: sessionStoreUser.password,
             },
         });
         const ready = async () => (await fetch(`http://127.0.0.1:${port}/ready`, { signal: AbortSignal.timeout(2_000) })).status === 200;
@@ -171,6 +198,7 @@ export async function startSsoEdge(): Promise<SsoEdge> {
                 await proxy?.stop(5_000);
                 await keycloak?.stop();
                 await postgres?.stop();
+                await sessionStore?.stop();
             },
         };
     };
@@ -179,6 +207,9 @@ export async function startSsoEdge(): Promise<SsoEdge> {
         edge,
         keycloak: keycloak!,
         proxy: proxy!,
+        sessionStore: sessionStore!,
+        sessionStoreUser,
+        sessionStoreLocal: storeLocal,
         user: people!.user,
         admin: people!.admin,
         scriptsClient: { clientId: SCRIPTS_CLIENT_ID, secret: secrets[SCRIPTS_CLIENT_ID] },

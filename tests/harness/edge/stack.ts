@@ -29,7 +29,7 @@ import { OrthancServer, startHttpsFront, startOrthanc } from "../real/orthanc";
 import { KeyPair, TestPki, createTestPki, issueServerFor } from "../real/pki";
 import { startIdentityBackend } from "./identity";
 import { PostgresServer, startPostgres } from "../real/postgres";
-import { freePort, stopAllProcesses, waitFor } from "../real/processes";
+import { RunningProcess, freePort, stopAllProcesses, waitFor } from "../real/processes";
 import { runOk } from "../real/tools";
 import { EdgeTarget, edgeRequest } from "./client";
 import { PlanObject, edgeObjectsOf, httpsBackendsOf, loopbackEndpointSlice, routedServices, traefikReleaseOf } from "./objects";
@@ -91,6 +91,8 @@ export interface EdgeStack extends EdgeTarget {
     orthanc: OrthancServer | undefined;
     /** Orthanc's PostgreSQL; undefined without backends. */
     postgres: PostgresServer | undefined;
+    /** The HTTPS front Traefik reaches Orthanc through (the test's stand-in for Orthanc's own HTTPS); undefined without backends. */
+    orthancHttps: { port: number; process: RunningProcess } | undefined;
     /** Orthanc's configuration as the plan's ConfigMap holds it (before the loopback rewrite); undefined without backends. */
     plannedOrthancConfig: Record<string, unknown> | undefined;
     pki: TestPki;
@@ -307,7 +309,7 @@ export async function startEdgeStack(options: EdgeOptions = {}): Promise<EdgeSta
         const target = { domain, httpsPort: traefik.ports.websecure, caPem: pki.ca.certPem };
         const serving = async () => [401, 302].includes((await edgeRequest(target, "/")).status);
         await waitFor("Traefik serving the rendered routes", serving, { process: traefik.process, timeoutMs: 60_000, intervalMs: 250 });
-        return { ...target, api, traefik, orthanc: backends?.orthanc, postgres: backends?.postgres, plannedOrthancConfig, pki, webCertificate, user, edgeOnlyUser, appNamespace, applied, stop };
+        return { ...target, api, traefik, orthanc: backends?.orthanc, postgres: backends?.postgres, orthancHttps: backends?.https, plannedOrthancConfig, pki, webCertificate, user, edgeOnlyUser, appNamespace, applied, stop };
     } catch (error) {
         await stop();
         throw error;

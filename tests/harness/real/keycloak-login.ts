@@ -82,7 +82,7 @@ export class LoginFlow {
         return this.read(answer);
     }
 
-    /** Redeems a code at the token endpoint with the client secret and this flow's PKCE verifier. */
+    /** Redeems a code at the token endpoint with the client secret and this flow's PKCE verifier ("" for none). */
     async redeem(code: string, verifier = this.verifier): Promise<{ status: number; body: Record<string, unknown> }> {
         const answer = await fetch(`${this.client.keycloakUrl}/realms/${this.client.realm}/protocol/openid-connect/token`, {
             method: "POST",
@@ -91,8 +91,9 @@ export class LoginFlow {
                 code,
                 redirect_uri: this.client.redirectUri,
                 client_id: this.client.clientId,
-                client_secret: this.client.clientSecret,
-                code_verifier: verifier,
+                // A public client has no secret; a flow opened without PKCE has no verifier.
+                ...(this.client.clientSecret ? { client_secret: this.client.clientSecret } : {}),
+                ...(verifier ? { code_verifier: verifier } : {}),
             }),
         });
         return { status: answer.status, body: (await answer.json()) as Record<string, unknown> };
