@@ -11,6 +11,7 @@ import { OrthancPluginName } from "../orthanc/plugins";
 import { ForwardingRule, OrthancPeer, parseForwarding, parsePeers } from "./peers";
 import { showSetting } from "./show";
 import { isCronSchedule } from "../backup/script";
+import { BackupTarget, readBackupTarget } from "./backup-target";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
 import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LOGINS, LoginKind, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
 import { PlatformSettings, flattenSettings } from "./settings";
@@ -109,8 +110,10 @@ export interface PlatformConfig {
         /** Cron schedule, UTC. */
         schedule: string;
         retention: number;
-        /** Size of each backup volume; undefined means the size of the database volume it backs up. */
+        /** Size of each backup volume (with s3: the scratch volume); undefined means the database volume's size. */
         storageSize?: string;
+        /** The kept volume, or an S3-compatible bucket (components/config/backup-target.ts). */
+        target: BackupTarget;
     };
 }
 
@@ -322,6 +325,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         }
     }
     const sizing = readSizing(values, name, problems);
+    const backupTarget = readBackupTarget(values.backupTarget as string | undefined, values.backupS3 as Record<string, unknown> | undefined, { target: name("backupTarget"), s3: name("backupS3") }, problems);
     const lifetime = readCertificateLifetime(values.certificateValidityDays as number | undefined, values.certificateRenewBeforeDays as number | undefined, (field) =>
         name(field === "validityDays" ? "certificateValidityDays" : "certificateRenewBeforeDays"),
     );
@@ -418,6 +422,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             schedule: str("backupSchedule").trim(),
             retention: num("backupRetention"),
             storageSize: optional("backupStorageSize"),
+            target: backupTarget!,
         },
     };
 }
