@@ -54,6 +54,9 @@ export function renderRcloneEnv(name: string, s3: S3WorkloadInput) {
         { name: "RCLONE_CONFIG_TARGET_PROVIDER", value: "Other" },
         { name: "RCLONE_CONFIG_TARGET_REGION", value: s3.region },
         { name: "RCLONE_CONFIG_TARGET_TYPE", value: "s3" },
+        // A store that does not answer fails the run within a minute; Kubernetes retries the whole pod (backoffLimit).
+        { name: "RCLONE_LOW_LEVEL_RETRIES", value: "3" },
+        { name: "RCLONE_RETRIES", value: "2" },
         { name: S3_CREDENTIALS_ENV, value: S3_CREDENTIALS_MOUNT },
         { name: "XDG_CACHE_HOME", value: BACKUP_MOUNTS.tmp },
     ];

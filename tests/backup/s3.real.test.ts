@@ -35,7 +35,7 @@ const envOf = (container: { env: { name: string; value?: string }[] }): Env => O
  * download step and restore.sh bring every study back into a fresh PostgreSQL, byte for byte.
  */
 describe("backup to an S3 bucket and restore from it (real rclone, rclone serve s3, PostgreSQL, Orthanc 1.10.1)", function () {
-    this.timeout(180_000);
+    this.timeout(300_000);
     let work: string;
     let harness: BackupHarness;
     let rclone: string;
