@@ -100,7 +100,8 @@ export class DatabaseBackup extends pulumi.ComponentResource {
             );
             const bucket: S3WorkloadInput = { ...s3, hasCaBundle: s3.caBundle !== undefined, image: imageReference(s3.image), secretName, scratchSize: args.storage.size };
             new k8s.batch.v1.CronJob(name, renderS3BackupCronJob(workload, bucket), { ...parent, dependsOn: [scriptsMap, account, credentials] });
-            new k8s.batch.v1.CronJob(`${name}-restore`, renderS3RestoreCronJob(workload, bucket), { ...parent, dependsOn: [scriptsMap, account, credentials] });
+            const restoreAccount = new k8s.core.v1.ServiceAccount(`${name}-restore`, { metadata: { labels, name: `${name}-restore`, namespace: args.namespace }, automountServiceAccountToken: false }, parent);
+            new k8s.batch.v1.CronJob(`${name}-restore`, renderS3RestoreCronJob(workload, bucket), { ...parent, dependsOn: [scriptsMap, restoreAccount, credentials] });
             // The store lies outside (named by URL): the pods may open connections to its port.
             const port = Number(new URL(s3.endpoint).port || (s3.endpoint.startsWith("http:") ? 80 : 443));
             createNetworkPolicies(this, name, [allowExternalPorts("to-s3", backupPods, [{ port }])]);

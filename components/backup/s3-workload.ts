@@ -141,6 +141,8 @@ export function renderS3RestoreCronJob(input: BackupWorkloadInput, s3: S3Workloa
                 name: "restore",
             },
         ],
+        // A ServiceAccount of its own (no token either), like every workload.
+        serviceAccountName: `${input.name}-restore`,
         volumes: s3Volumes(pod.volumes, input, s3),
     });
     return {

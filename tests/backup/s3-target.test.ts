@@ -116,6 +116,7 @@ describe("backup to S3: the pods", () => {
         assert.equal(restore.metadata.name, "pacstack-postgresql-backup-restore");
         assert.equal(restore.spec.suspend, true);
         assert.equal(restore.spec.jobTemplate.spec.backoffLimit, 0);
+        assert.equal(restore.spec.jobTemplate.spec.template.spec.serviceAccountName, "pacstack-postgresql-backup-restore");
         const pod = restore.spec.jobTemplate.spec.template.spec;
         assert.deepEqual(pod.initContainers.map((c: any) => [c.name, c.image, c.command.at(-1)]), [["download", DEFAULT_RCLONE_IMAGE, "/etc/pacstack/backup/download.sh"]]);
         assert.deepEqual(pod.containers[0].command, ["/bin/bash", "/etc/pacstack/backup/restore.sh", "$(RESTORE_BACKUP)"]);
