@@ -311,7 +311,20 @@ export const LEAF_SETTINGS = {
         type: "string",
         groupedOnly: true,
         default: "",
-        description: "Size of each backup volume; empty means the size of the database volume it backs up.",
+        description: "Size of each backup volume (with target s3: of the scratch volume each run dumps into before the upload); empty means the size of the database volume it backs up.",
+    },
+    backupTarget: {
+        type: "string",
+        groupedOnly: true,
+        default: "volume",
+        description: "Where the backups go: volume (a claim kept on destroy) or s3 (a bucket of an S3-compatible store, set in backup.s3; README: Backup and restore).",
+    },
+    backupS3: {
+        type: "object",
+        groupedOnly: true,
+        default: {},
+        description:
+            "With backup.target s3: endpoint (https URL), bucket, prefix (optional folder), region (default us-east-1), pathStyle (default true), accessKeyId and secretAccessKey (set with --secret; kept in a Kubernetes Secret), caBundle (optional PEM for a private endpoint), allowHttp (default false: http:// endpoints refused), image (the uploader, default docker.io/rclone/rclone:1.76.0).",
     },
     keycloakReplicas: {
         type: "integer",
@@ -383,6 +396,8 @@ export const LEAF_PATHS: Partial<Record<LeafKey, { group: string; field: string 
     backupSchedule: { group: "backup", field: "schedule" },
     backupRetention: { group: "backup", field: "retention" },
     backupStorageSize: { group: "backup", field: "storageSize" },
+    backupTarget: { group: "backup", field: "target" },
+    backupS3: { group: "backup", field: "s3" },
     keycloakReplicas: { group: "keycloak", field: "replicas" },
     keycloakImage: { group: "keycloak", field: "image" },
     keycloakChartVersion: { group: "keycloak", field: "chartVersion" },
@@ -403,7 +418,7 @@ const GROUP_DESCRIPTIONS: Record<string, string> = {
     viewer: "The OHIF viewer: image.",
     dcm4chee: "dcm4chee-arc-light: aeTitle, image, ldapImage, databaseImage, storageSize, databaseSize.",
     certificates: "Lifetime of the certificates pacstack issues: validityDays, renewBeforeDays (README: Certificate lifecycle).",
-    backup: "Database backups: enabled, schedule, retention, storageSize.",
+    backup: "Database backups: enabled, schedule, retention, storageSize, target, s3.",
     keycloak: "Keycloak, the identity provider at /auth: replicas, image, chartVersion, syncImage, passwordMinLength.",
 };
 

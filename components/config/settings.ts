@@ -134,8 +134,32 @@ export interface PlatformSettings {
         schedule?: string;
         /** Complete backups kept, 1 to 1000. @default 7 */
         retention?: number;
-        /** @default the size of the database volume it backs up */
+        /** With target s3: the scratch volume each run dumps into. @default the size of the database volume it backs up */
         storageSize?: string;
+        /** "volume" (a claim kept on destroy) or "s3" (the bucket in `s3`). @default "volume" */
+        target?: "volume" | "s3";
+        /** The S3-compatible bucket, with target s3 (components/config/backup-target.ts). @default {} */
+        s3?: {
+            /** https://host[:port]; http:// only with allowHttp. */
+            endpoint?: string;
+            bucket?: string;
+            /** Folder inside the bucket. @default "" */
+            prefix?: string;
+            /** @default "us-east-1" */
+            region?: string;
+            /** @default true */
+            pathStyle?: boolean;
+            /** Set with `pulumi config set --secret`; kept in a Kubernetes Secret. */
+            accessKeyId?: string;
+            /** Set with `pulumi config set --secret`; kept in a Kubernetes Secret. */
+            secretAccessKey?: string;
+            /** PEM CA certificates of a private endpoint. @default "" */
+            caBundle?: string;
+            /** @default false */
+            allowHttp?: boolean;
+            /** @default "docker.io/rclone/rclone:1.76.0" */
+            image?: string;
+        };
     };
     keycloak?: {
         /** Keycloak pods; several form one cluster. @default 1 */

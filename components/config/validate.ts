@@ -12,6 +12,7 @@ import { ForwardingRule, OrthancPeer, parseForwarding, parsePeers } from "./peer
 import { showSetting } from "./show";
 import { isCronSchedule } from "../backup/script";
 import { archiveImageProblems } from "../dcm4chee/sign-in";
+import { BackupTarget, readBackupTarget } from "./backup-target";
 import { ContainerResources, PLATFORM_PROFILES, PlatformProfile } from "./platform";
 import { ARCHIVES, ArchiveKind, LEAF_PATHS, LEAF_SETTINGS, LOGINS, LoginKind, LeafKey, LeafSpec, PLATFORMS, PlatformKind, leafPath } from "./schema";
 import { PlatformSettings, flattenSettings } from "./settings";
@@ -110,8 +111,10 @@ export interface PlatformConfig {
         /** Cron schedule, UTC. */
         schedule: string;
         retention: number;
-        /** Size of each backup volume; undefined means the size of the database volume it backs up. */
+        /** Size of each backup volume (with s3: the scratch volume); undefined means the database volume's size. */
         storageSize?: string;
+        /** The kept volume, or an S3-compatible bucket (components/config/backup-target.ts). */
+        target: BackupTarget;
     };
 }
 
@@ -327,6 +330,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
         }
     }
     const sizing = readSizing(values, name, problems);
+    const backupTarget = readBackupTarget(values.backupTarget as string | undefined, values.backupS3 as Record<string, unknown> | undefined, { target: name("backupTarget"), s3: name("backupS3") }, problems);
     const lifetime = readCertificateLifetime(values.certificateValidityDays as number | undefined, values.certificateRenewBeforeDays as number | undefined, (field) =>
         name(field === "validityDays" ? "certificateValidityDays" : "certificateRenewBeforeDays"),
     );
@@ -423,6 +427,7 @@ export function validatePlatformConfig(settings: PlatformSettings | Record<strin
             schedule: str("backupSchedule").trim(),
             retention: num("backupRetention"),
             storageSize: optional("backupStorageSize"),
+            target: backupTarget!,
         },
     };
 }

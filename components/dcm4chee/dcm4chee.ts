@@ -11,6 +11,7 @@ import { PEM_TO_PKCS12_JAVA } from "./keystore";
 import { renderArchiveEnv, renderDatabaseArgs, renderDatabaseEnv, renderLdapEnv } from "./env";
 import { DATABASE, DCM4CHEE_APP, LDAP_STORAGE_SIZE, PORTS, SCRIPT_FILES, SECRET_KEYS, UIDS, archivePaths, dcm4cheeServiceNames } from "./paths";
 import { DatabaseBackup } from "../backup/backup";
+import { S3Target } from "../config/backup-target";
 import { KeptSecrets, keptOrGenerated } from "../kube/kept-secrets";
 import { Publication, Publishing, Workload } from "../publish/published";
 import { dcm4cheePublication } from "./publication";
@@ -72,7 +73,7 @@ export interface Dcm4cheeArgs {
      * and adopted through `keptObjectProvider`.
      * @default none
      */
-    backup?: { schedule: string; retention: number; storageSize: string; keptObjectProvider?: k8s.Provider };
+    backup?: { schedule: string; retention: number; storageSize: string; s3?: S3Target; keptObjectProvider?: k8s.Provider };
     /**
      * Provider of the credentials Secret, kept on destroy with the LDAP and database volumes and adopted again.
      * @default the parent's provider
@@ -258,6 +259,7 @@ export class Dcm4chee extends pulumi.ComponentResource implements Publishing {
                     },
                     tlsSecretName: args.serverTlsSecretNames.database,
                     storage: { size: args.backup.storageSize, storageClass: args.storage.storageClass },
+                    ...(args.backup.s3 ? { s3: args.backup.s3 } : {}),
                     keptObjectProvider: args.backup.keptObjectProvider,
                 },
                 { ...parent, dependsOn: [credentials] },

@@ -131,6 +131,7 @@ function dcm4chee(core: PlatformCore, site: SiteContext): SiteArchive {
                       schedule: config.backup.schedule,
                       retention: config.backup.retention,
                       storageSize: config.backup.storageSize ?? config.dcm4chee.databaseSize,
+                      ...(config.backup.target.kind === "s3" ? { s3: config.backup.target } : {}),
                       keptObjectProvider: core.keptObjectProvider,
                   }
                 : undefined,

@@ -145,6 +145,7 @@ export function createCore(name: string, config: PlatformConfig, parent: pulumi.
                 },
                 tlsSecretName: certificates.databaseTlsSecretName!,
                 storage: { size: config.backup.storageSize ?? config.postgres.storageSize, storageClass: config.storageClass },
+                ...(config.backup.target.kind === "s3" ? { s3: config.backup.target } : {}),
                 keptObjectProvider,
             },
             { ...child, dependsOn: [app, certificates] },

@@ -50,7 +50,7 @@ describe("backup: schedule and retention settings", () => {
     });
 
     it("defaults: on, 01:30 UTC daily, seven backups, the database volume's size", () => {
-        assert.deepEqual(validatePlatformConfig(valid).backup, { enabled: true, schedule: "30 1 * * *", retention: 7, storageSize: undefined });
+        assert.deepEqual(validatePlatformConfig(valid).backup, { enabled: true, schedule: "30 1 * * *", retention: 7, storageSize: undefined, target: { kind: "volume" } });
     });
 
     it("names the key, the value and what is allowed, once each", () => {

@@ -37,4 +37,19 @@ export const VARIANTS: Variant[] = [
             "orthanc.forwarding": JSON.stringify([{ peer: "research" }, { modality: "teaching-pacs" }]),
         },
     },
+    {
+        label: "backups to an S3 bucket, both archives (cloud)",
+        stack: "prod",
+        overrides: {
+            archives: '["orthanc","dcm4chee"]',
+            "backup.target": "s3",
+            "backup.s3": JSON.stringify({
+                endpoint: "https://objects.hospital.example:9443",
+                bucket: "pacs-backups",
+                prefix: "site-a",
+                accessKeyId: "AKIAVARIANTEXAMPLE",
+                secretAccessKey: "variant-secret-access-key",
+            }),
+        },
+    },
 ];

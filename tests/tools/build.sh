@@ -25,6 +25,7 @@ tools=(
   "amtool alertmanager github.com/prometheus/alertmanager/cmd/amtool github.com/prometheus/alertmanager"
   "kube-state-metrics kube-state-metrics k8s.io/kube-state-metrics/v2 k8s.io/kube-state-metrics/v2"
   "postgres_exporter postgres-exporter github.com/prometheus-community/postgres_exporter/cmd/postgres_exporter github.com/prometheus-community/postgres_exporter"
+  "rclone rclone github.com/rclone/rclone github.com/rclone/rclone"
 )
 
 version_of() { # module folder, module path -> the version its go.mod requires
@@ -63,6 +64,7 @@ for entry in "${tools[@]}"; do
       ldflags="$ldflags -X github.com/prometheus/common/version.Version=$release" ;;
     kube-state-metrics) ldflags="$ldflags -X github.com/prometheus/common/version.Version=${version#v}" ;;
     postgres_exporter | amtool) ldflags="$ldflags -X github.com/prometheus/common/version.Version=${version#v}" ;;
+    rclone) ldflags="$ldflags -X github.com/rclone/rclone/fs.Version=$version" ;;
     kube-apiserver)
       ldflags="$ldflags -X k8s.io/component-base/version.gitVersion=$version -X k8s.io/component-base/version.gitMajor=1"
       ldflags="$ldflags -X k8s.io/component-base/version.gitMinor=$(echo "$version" | cut -d. -f2)" ;;

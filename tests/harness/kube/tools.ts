@@ -3,7 +3,7 @@ import { runTool } from "../real/tools";
 import { REPO_ROOT } from "../stack-config";
 
 /** The programs tests/tools/build.sh builds from their pinned Go modules. */
-export type ToolName = "kube-apiserver" | "etcd" | "kubectl" | "traefik" | "oauth2-proxy" | "prometheus" | "promtool" | "postgres_exporter" | "amtool" | "kube-state-metrics";
+export type ToolName = "kube-apiserver" | "etcd" | "kubectl" | "traefik" | "oauth2-proxy" | "prometheus" | "promtool" | "postgres_exporter" | "amtool" | "kube-state-metrics" | "rclone";
 
 let built: Promise<Record<ToolName, string>> | undefined;
 
@@ -17,7 +17,7 @@ export function pinnedTools(): Promise<Record<ToolName, string>> {
             throw new Error(`tests/tools/build.sh exited ${result.code} (Go must be on PATH):\n${result.output}`);
         }
         const paths = Object.fromEntries(result.stdout.trim().split("\n").map((line) => line.split(" ")));
-        for (const name of ["kube-apiserver", "etcd", "kubectl", "traefik", "oauth2-proxy", "prometheus", "promtool", "postgres_exporter", "amtool", "kube-state-metrics"]) {
+        for (const name of ["kube-apiserver", "etcd", "kubectl", "traefik", "oauth2-proxy", "prometheus", "promtool", "postgres_exporter", "amtool", "kube-state-metrics", "rclone"]) {
             if (!paths[name]) throw new Error(`tests/tools/build.sh printed no path for ${name}:\n${result.output}`);
         }
         return paths as Record<ToolName, string>;
