@@ -67,6 +67,21 @@ export const HOSTILE_EXPECTATIONS: Record<OrthancTierId, Partial<Record<Exclude<
     },
 };
 
+/**
+ * A second outcome a case may have on a tier, with the reason. 1.10.1 parses an 8,192-deep C-STORE for longer than
+ * the sender waits on a loaded machine ("waits"); on a quieter one it answers, has stored the instance, and every
+ * read of it kills the process, as at 1,024 levels. Both are known issues 2 and 4 of README's list.
+ */
+export const LOAD_DEPENDENT_OUTCOMES: Record<OrthancTierId, Record<string, Outcome>> = {
+    debian12: { "nesting/depth-8192-defined@dicom": "crash-on-read" },
+    sid: {},
+};
+
+/** Whether an observed outcome is the table's, or the case's recorded load-dependent alternative. */
+export function outcomeAllowed(tier: OrthancTierId, name: string, route: Route, outcome: Outcome): boolean {
+    return outcome === expectedOutcome(tier, name, route) || LOAD_DEPENDENT_OUTCOMES[tier][`${name}@${route}`] === outcome;
+}
+
 export function expectedOutcome(tier: OrthancTierId, name: string, route: Route): Outcome {
     const key = `${name}@${route}`;
     for (const [outcome, keys] of Object.entries(HOSTILE_EXPECTATIONS[tier])) if (keys?.includes(key)) return outcome as Outcome;
