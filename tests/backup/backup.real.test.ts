@@ -1,23 +1,15 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BACKUP_NAME, renderBackupScript } from "../../components/backup/script";
 import { BACKUP_SCRIPT_FILE, RESTORE_SCRIPT_FILE } from "../../components/backup/workload";
-import { serviceHostNames } from "../../components/certificates/plan";
-import { renderOrthancCredentials } from "../../components/orthanc/config";
-import { renderDeployedOrthancConfig } from "../../components/orthanc/deployed-config";
-import { renderPgHba } from "../../components/postgres/values";
-import { postgresBinDir, requireBinary } from "../harness/real/binaries";
-import { OrthancServer, startOrthanc } from "../harness/real/orthanc";
-import { insidePath, orthancTier, OrthancTier, tierWorkDir } from "../harness/real/orthanc-tiers";
+import { requireBinary } from "../harness/real/binaries";
+import { BackupHarness, startBackupHarness } from "../harness/real/backup";
+import { insidePath } from "../harness/real/orthanc-tiers";
 import { ORTHANC_MOUNTS } from "../../components/orthanc/paths";
-import { pacstackPostgresSettings } from "../harness/real/pacstack-postgres";
-import { createTestPki, issueServerFor, KeyPair, TestPki } from "../harness/real/pki";
-import { PostgresServer, startPostgres } from "../harness/real/postgres";
 import { freePort, stopAllProcesses } from "../harness/real/processes";
-import { PRODUCTION_ORTHANC_INPUT } from "../harness/real/production";
 import { ctPixels, SyntheticFile, writeCtStudy } from "../harness/real/synthetic";
 import { runTool, ToolResult } from "../harness/real/tools";
 import { one, planStack } from "../harness/plan-runner";
@@ -42,24 +34,15 @@ async function plannedBackup(): Promise<{ scripts: Record<string, string>; env: 
 describe("backup and restore of the Orthanc index (real PostgreSQL, pg_dump, Orthanc 1.10.1)", function () {
     this.timeout(120_000);
     let work: string;
-    let podsDir: string;
-    let tier: OrthancTier;
-    let pki: TestPki;
-    let databaseCert: KeyPair;
+    let harness: BackupHarness;
     let planned: { scripts: Record<string, string>; env: Record<string, string> };
     let backups: string;
-    const servers: PostgresServer[] = [];
 
     before(async function () {
         this.timeout(10 * 60_000);
         ["openssl", "runuser", "bash", "find"].forEach((tool) => requireBinary(tool));
-        tier = orthancTier("debian12");
         work = mkdtempSync(join(tmpdir(), "pacstack-backup-"));
-        chmodSync(work, 0o711);
-        podsDir = tierWorkDir(tier, "pacstack-backup-");
-        pki = await createTestPki(join(work, "pki"));
-        // The certificate pacstack issues for the database: its Service's names only.
-        databaseCert = await issueServerFor(pki, "database", serviceHostNames("pacstack-postgresql", "pacstack"));
+        harness = await startBackupHarness(work, "volume");
         planned = await plannedBackup();
         backups = join(work, "backups");
         mkdirSync(backups);
@@ -67,30 +50,15 @@ describe("backup and restore of the Orthanc index (real PostgreSQL, pg_dump, Ort
 
     after(async function () {
         await stopAllProcesses();
-        for (const dir of [work, podsDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+        harness?.cleanup();
+        if (work) rmSync(work, { recursive: true, force: true });
     });
-
-    async function database(name: string): Promise<{ server: PostgresServer; password: string }> {
-        const server = await startPostgres({
-            dir: join(work, name),
-            port: await freePort(),
-            tls: { cert: databaseCert.cert, key: databaseCert.key },
-            logName: `backup-${name}`,
-            settings: pacstackPostgresSettings(),
-            hba: renderPgHba(),
-        });
-        servers.push(server);
-        // What the chart's first start does: the application role owning its database.
-        return { server, password: await server.createRoleAndDatabase("orthanc", "orthanc") };
-    }
 
     /** The rendered environment with only addresses and paths changed, as the CronJob's pod would have it. */
     function podEnv(port: number, password: string, target = backups): NodeJS.ProcessEnv {
-        const passwordFile = join(work, `password-${randomBytes(4).toString("hex")}`);
-        writeFileSync(passwordFile, password, { mode: 0o600 });
-        const moved = { PGPORT: String(port), PGSSLROOTCERT: pki.ca.cert, PGPASSWORD_FILE: passwordFile, BACKUP_DIR: target };
+        const { PGHOSTADDR, ...moved }: Record<string, string> = { ...harness.databaseEnv(port, password), BACKUP_DIR: target };
         for (const key of Object.keys(moved)) assert.ok(key in planned.env, `${key} is not in the rendered environment`);
-        return { ...planned.env, ...moved, PGHOSTADDR: "127.0.0.1", PATH: `${postgresBinDir()}:/usr/bin:/bin`, LANG: "C" };
+        return { ...planned.env, ...moved, PGHOSTADDR, PATH: harness.path, LANG: "C" };
     }
 
     const run = (script: string, env: NodeJS.ProcessEnv, args: string[] = []): Promise<ToolResult> => {
@@ -100,32 +68,10 @@ describe("backup and restore of the Orthanc index (real PostgreSQL, pg_dump, Ort
     };
     const completeBackups = (dir = backups) => readdirSync(dir).filter((name) => BACKUP_NAME.test(name)).sort();
 
-    async function orthancOn(port: number, password: string, root: string, logName: string): Promise<OrthancServer> {
-        return startOrthanc({
-            production: renderDeployedOrthancConfig(PRODUCTION_ORTHANC_INPUT),
-            credentials: renderOrthancCredentials({ admin: "admin-password" }),
-            target: { root, httpPort: await freePort(), dicomPort: await freePort(), database: { host: "127.0.0.1", port }, tier },
-            tls: { certPem: pki.server.certPem, keyPem: pki.server.keyPem, caPem: pki.ca.certPem },
-            dbPassword: password,
-            logName,
-        });
-    }
-
-    async function everyInstance(orthanc: OrthancServer): Promise<Map<string, Buffer>> {
-        const ids = JSON.parse((await orthanc.request("/instances")).body.toString()) as string[];
-        const files = new Map<string, Buffer>();
-        for (const id of ids.sort()) {
-            const answer = await orthanc.request(`/instances/${id}/file`);
-            assert.equal(answer.status, 200, `/instances/${id}/file`);
-            files.set(id, answer.body);
-        }
-        return files;
-    }
-
     it("restores every study into a fresh PostgreSQL, byte-identical, with the rendered scripts", async () => {
-        const first = await database("postgres-first");
-        const root = join(podsDir, "pod");
-        const orthanc = await orthancOn(first.server.port, first.password, root, "backup-orthanc-first");
+        const first = await harness.database("postgres-first");
+        const root = join(harness.podsDir, "pod");
+        const orthanc = await harness.orthancOn(first.port, first.password, root, "backup-orthanc-first");
         const sent: SyntheticFile[] = [];
         for (let study = 0; study < 3; study++) sent.push(...writeCtStudy(join(work, `study-${study}`), { instances: 4, perSeries: 2, rows: 64, columns: 64 }));
         for (const file of sent) {
@@ -134,10 +80,10 @@ describe("backup and restore of the Orthanc index (real PostgreSQL, pg_dump, Ort
         }
         const studies = JSON.parse((await orthanc.request("/studies")).body.toString()).sort();
         assert.equal(studies.length, 3);
-        const before = await everyInstance(orthanc);
+        const before = await harness.everyInstance(orthanc);
         assert.equal(before.size, sent.length);
 
-        const backup = await run(planned.scripts[BACKUP_SCRIPT_FILE], podEnv(first.server.port, first.password));
+        const backup = await run(planned.scripts[BACKUP_SCRIPT_FILE], podEnv(first.port, first.password));
         assert.equal(backup.code, 0, backup.output);
         const [made] = completeBackups();
         assert.ok(made, backup.output);
@@ -146,19 +92,19 @@ describe("backup and restore of the Orthanc index (real PostgreSQL, pg_dump, Ort
         assert.match(backup.output, /dumped orthanc: \d+ bytes/);
         assert.match(backup.output, new RegExp(`backup ${made} complete`));
         await orthanc.stop();
-        await first.server.stop();
+        await first.stop();
 
         // A new PostgreSQL, as after losing the database volume: the chart creates the role and an empty database.
-        const fresh = await database("postgres-fresh");
-        const restore = await run(planned.scripts[RESTORE_SCRIPT_FILE], podEnv(fresh.server.port, fresh.password), [made]);
+        const fresh = await harness.database("postgres-fresh");
+        const restore = await run(planned.scripts[RESTORE_SCRIPT_FILE], podEnv(fresh.port, fresh.password), [made]);
         assert.equal(restore.code, 0, restore.output);
         // A new pod on the same storage volume (its mount is the first pod's folder).
-        const restoredRoot = join(podsDir, "pod-restored");
+        const restoredRoot = join(harness.podsDir, "pod-restored");
         mkdirSync(join(restoredRoot, ORTHANC_MOUNTS.storage, ".."), { recursive: true });
-        symlinkSync(insidePath(tier, join(root, ORTHANC_MOUNTS.storage)), join(restoredRoot, ORTHANC_MOUNTS.storage));
-        const restored = await orthancOn(fresh.server.port, fresh.password, restoredRoot, "backup-orthanc-restored");
+        symlinkSync(insidePath(harness.tier, join(root, ORTHANC_MOUNTS.storage)), join(restoredRoot, ORTHANC_MOUNTS.storage));
+        const restored = await harness.orthancOn(fresh.port, fresh.password, restoredRoot, "backup-orthanc-restored");
         assert.deepEqual(JSON.parse((await restored.request("/studies")).body.toString()).sort(), studies);
-        const after = await everyInstance(restored);
+        const after = await harness.everyInstance(restored);
         assert.deepEqual([...after.keys()], [...before.keys()]);
         for (const [id, bytes] of before) assert.ok(after.get(id)!.equals(bytes), `instance ${id} differs after the restore`);
         // And the pixels are still the ones sent.
@@ -170,12 +116,13 @@ describe("backup and restore of the Orthanc index (real PostgreSQL, pg_dump, Ort
         await restored.stop();
 
         // The restore script refuses a name that is not a backup, and a backup that is not there.
-        assert.equal((await run(planned.scripts[RESTORE_SCRIPT_FILE], podEnv(fresh.server.port, fresh.password), ["../etc"])).code, 2);
-        assert.notEqual((await run(planned.scripts[RESTORE_SCRIPT_FILE], podEnv(fresh.server.port, fresh.password), ["20000101T000000Z"])).code, 0);
+        assert.equal((await run(planned.scripts[RESTORE_SCRIPT_FILE], podEnv(fresh.port, fresh.password), ["../etc"])).code, 2);
+        assert.notEqual((await run(planned.scripts[RESTORE_SCRIPT_FILE], podEnv(fresh.port, fresh.password), ["20000101T000000Z"])).code, 0);
     });
 
     it("a failing backup exits non-zero and leaves no partial backup; retention prunes only after a success", async () => {
-        const { server, password } = await database("postgres-failures");
+        const server = await harness.database("postgres-failures");
+        const { password } = server;
         const target = join(work, "failing");
         mkdirSync(target);
         const good = await run(planned.scripts[BACKUP_SCRIPT_FILE], podEnv(server.port, password, target));
